@@ -1,0 +1,1 @@
+"""Bandit policies with ``select``/``update`` whose whole state is a few arrays."""

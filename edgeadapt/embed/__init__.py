@@ -1,0 +1,1 @@
+"""Frozen feature extractors: the TFLite runner and the speech embedder."""

@@ -1,0 +1,1 @@
+"""Guard rails on outputs and updates. Import the modules by their full path."""

@@ -1,0 +1,1 @@
+"""Pseudo-label heuristics: they propose labels, the caller applies them."""

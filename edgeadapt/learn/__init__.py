@@ -1,0 +1,1 @@
+"""Summation-form learners: exact incremental updates, mergeable with ``+=``."""

@@ -1,0 +1,1 @@
+"""Sources of frames: WAV and CSV files, stdin, microphone, camera."""
