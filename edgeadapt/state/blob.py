@@ -121,12 +121,12 @@ class BlobInfo:
     entries: tuple[BlobEntry, ...]
 
 
-def _as_encodable(name: str, value: Any) -> tuple[int, tuple[int, ...], bytes]:
-    """Return (dtype code, shape, little-endian bytes) of one state value."""
+def _as_encodable(name: str, value: Any) -> tuple[int, tuple[int, ...], memoryview]:
+    """Return (dtype code, shape, little-endian bytes as a flat view) of one state value."""
     if isinstance(value, str):
-        return DTYPE_UTF8, (), value.encode("utf-8")
+        return DTYPE_UTF8, (), memoryview(value.encode("utf-8"))
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return DTYPE_BYTES, (), bytes(value)
+        return DTYPE_BYTES, (), memoryview(bytes(value))
     if isinstance(value, bool):
         arr = np.asarray(value, dtype=np.bool_)
     elif isinstance(value, int):
@@ -145,8 +145,8 @@ def _as_encodable(name: str, value: Any) -> tuple[int, tuple[int, ...], bytes]:
         raise InputError(f"state entry {name!r} has {arr.ndim} dimensions; the blob holds at most {MAX_NDIM}")
     if any(d > 0xFFFFFFFF for d in arr.shape):
         raise InputError(f"state entry {name!r} has a dimension over 2**32-1: split it")
-    data = np.ascontiguousarray(arr, dtype=_NUMERIC_CODES[code]).tobytes()
-    return code, tuple(int(d) for d in arr.shape), data
+    flat = np.ascontiguousarray(arr, dtype=_NUMERIC_CODES[code]).reshape(-1)
+    return code, tuple(int(d) for d in arr.shape), memoryview(flat).cast("B")
 
 
 def _check_name(name: Any) -> bytes:
@@ -183,23 +183,31 @@ def encode_blob(state: Mapping[str, Any]) -> bytes:
     >>> encode_blob({})[:4]
     b'EAST'
     """
-    parts: list[bytes] = []
+    entries = []
+    size = HEADER_SIZE
     for name in sorted(state, key=lambda n: _check_name(n)):
         raw_name = _check_name(name)
         code, shape, data = _as_encodable(name, state[name])
-        head = _ENTRY.pack(0, len(raw_name), code, len(shape), len(data))
-        dims = struct.pack(f"<{len(shape)}I", *shape)
-        meta = head + dims + raw_name
-        meta += b"\x00" * (_align(len(meta)) - len(meta))
-        body = data + b"\x00" * (_align(len(data)) - len(data))
-        entry_size = len(meta) + len(body)
+        data_at = _align(ENTRY_HEADER_SIZE + 4 * len(shape) + len(raw_name))
+        entry_size = data_at + _align(len(data))
         if entry_size > 0xFFFFFFFF:
             raise InputError(f"state entry {name!r} is over 4 GiB; split it")
-        parts.append(struct.pack("<I", entry_size) + meta[4:] + body)
-    payload = b"".join(parts)
-    header = _HEADER.pack(BLOB_MAGIC, FORMAT_MAJOR, FORMAT_MINOR, HEADER_SIZE, len(parts), len(payload))
-    body = header + payload
-    return body + _CRC.pack(crc32(body))
+        entries.append((raw_name, code, shape, data, data_at, entry_size))
+        size += entry_size
+    buf = bytearray(size + CRC_SIZE)
+    _HEADER.pack_into(buf, 0, BLOB_MAGIC, FORMAT_MAJOR, FORMAT_MINOR, HEADER_SIZE, len(entries), size - HEADER_SIZE)
+    pos = HEADER_SIZE
+    for raw_name, code, shape, data, data_at, entry_size in entries:
+        _ENTRY.pack_into(buf, pos, entry_size, len(raw_name), code, len(shape), len(data))
+        struct.pack_into(f"<{len(shape)}I", buf, pos + ENTRY_HEADER_SIZE, *shape)
+        name_at = pos + ENTRY_HEADER_SIZE + 4 * len(shape)
+        buf[name_at : name_at + len(raw_name)] = raw_name
+        buf[pos + data_at : pos + data_at + len(data)] = data
+        pos += entry_size
+    view = memoryview(buf)
+    _CRC.pack_into(buf, size, crc32(view[:size]))
+    view.release()
+    return bytes(buf)
 
 
 def _parse(data: bytes | memoryview, source: str, materialize: bool):

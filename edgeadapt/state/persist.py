@@ -26,7 +26,6 @@ from __future__ import annotations
 import atexit
 import os
 import time
-import weakref
 from typing import Any, Callable
 
 from ..errors import StateMismatchError
@@ -90,12 +89,14 @@ class Coalesced(WritePolicy):
         return pending_updates >= self.max_updates or seconds_since_write >= self.max_seconds
 
 
-_open_wrappers: "weakref.WeakSet[Persistent]" = weakref.WeakSet()
+# Open wrappers are held until closed, so that pending updates are written at exit
+# even when the program dropped its last reference without closing.
+_open_wrappers: dict[int, "Persistent"] = {}
 
 
 @atexit.register
 def _flush_all_at_exit() -> None:
-    for wrapper in list(_open_wrappers):
+    for wrapper in list(_open_wrappers.values()):
         wrapper.close()
 
 
@@ -141,7 +142,7 @@ class Persistent:
         else:
             self._load_into_component(state)
         object.__setattr__(self, "_last_write", clock())
-        _open_wrappers.add(self)
+        _open_wrappers[id(self)] = self
 
     # ------------------------------------------------------------- internals
     def _tagged_state(self) -> dict[str, Any]:
@@ -190,6 +191,12 @@ class Persistent:
         self._after_mutation()
         return self
 
+    def __getitem__(self, key: Any) -> Any:
+        return self._component[key]
+
+    def __len__(self) -> int:
+        return len(self._component)
+
     def __repr__(self) -> str:
         return f"Persistent({self._component!r}, store={self._store.name!r})"
 
@@ -234,7 +241,7 @@ class Persistent:
             self.flush()
         self._store.close()
         object.__setattr__(self, "_closed", True)
-        _open_wrappers.discard(self)
+        _open_wrappers.pop(id(self), None)
 
     def __enter__(self) -> "Persistent":
         return self

@@ -317,13 +317,16 @@ class SlotStore:
                 self.create(state)
                 return self.sequence
             self.load()
+        return self._write_blob(blob)
+
+    def _write_blob(self, blob: bytes) -> int:
         layout = self._layout
-        assert layout is not None  # set by create() or load()
+        assert layout is not None  # set by create(), load() or reset()
         seq = self.sequence + 1
-        target = 1 - self._active if self._active is not None else 0
         if RECORD_SIZE + len(blob) > layout.slot_capacity:
             self._grow(blob, seq)
             return seq
+        target = 1 - self._active if self._active is not None else 0
         offset = layout.slot_offset(target)
         self.storage.write(offset + RECORD_SIZE, blob)
         self.storage.sync()
@@ -334,20 +337,38 @@ class SlotStore:
 
     def _grow(self, blob: bytes, seq: int) -> None:
         data = self.storage.read()
-        assert data is not None and self._layout is not None and self._active is not None
+        assert data is not None and self._layout is not None
         layout = self._layout
         factory = data[layout.factory_offset : layout.factory_offset + layout.factory_size]
-        old = self._read_slot(data, layout, self._active)
-        start = old.offset + RECORD_SIZE
-        previous = data[start : start + old.payload_size]
+        slots: list[tuple[int, bytes] | None] = [(seq, blob), None]
+        previous = b""
+        if self._active is not None:
+            old = self._read_slot(data, layout, self._active)
+            start = old.offset + RECORD_SIZE
+            previous = data[start : start + old.payload_size]
+            slots[1] = (old.sequence, previous)
         capacity = _capacity_for(max(len(blob), len(previous)))
-        new, new_layout = self._build(factory, [(seq, blob), (old.sequence, previous)], capacity)
+        new, new_layout = self._build(factory, slots, capacity)
         self.storage.replace(new)
         self._layout, self._active, self.sequence = new_layout, 0, seq
 
     def reset(self) -> int:
-        """Save the factory state as the newest state and return its sequence number."""
-        return self.save(self.factory())
+        """Save the factory state as the newest state and return its sequence number.
+
+        Works even when no slot is good (the damaged slots are then overwritten), as
+        long as the store header and the factory blob are readable.
+        """
+        data = self.storage.read()
+        if data is None:
+            raise FileNotFoundError(f"{self.name}: no state store here yet, so there is no factory state to go back to")
+        layout, slots = self._scan(data)
+        factory = data[layout.factory_offset : layout.factory_offset + layout.factory_size]
+        read_blob_info(factory, f"{self.name} factory state")
+        good = [s for s in slots if s.status == "ok"]
+        self._layout = layout
+        self._active = max(good, key=lambda s: s.sequence).index if good else None
+        self.sequence = max((s.sequence for s in slots if s.sequence is not None), default=0)
+        return self._write_blob(factory)
 
     def close(self) -> None:
         """Release the storage handle."""
