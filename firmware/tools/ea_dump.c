@@ -1,0 +1,105 @@
+/* ea_dump: print a state blob or store file as JSON, using only the C library.
+ * Host-side tool for the parity tests: `ea_dump blob FILE` or `ea_dump store FILE`.
+ * Output per entry: {"dtype": ..., "shape": [...], "flat": [...]} (bytes/utf8: "hex").
+ * On error prints `error CODE MESSAGE` and exits 2. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "edgeadapt/ea_state.h"
+
+#ifndef EA_DUMP_MAX_BYTES
+#define EA_DUMP_MAX_BYTES (16u * 1024u * 1024u)
+#endif
+
+/* 8-byte aligned, caller-owned buffer: the library reads the file in place. */
+static union {
+    uint64_t align;
+    uint8_t bytes[EA_DUMP_MAX_BYTES];
+} buffer;
+
+static void print_value(const ea_entry *e, uint64_t i) {
+    const uint8_t *d = (const uint8_t *)e->data;
+    switch (e->dtype) {
+        case EA_F32: { float v; memcpy(&v, d + 4 * i, 4); printf("%.9g", (double)v); break; }
+        case EA_F64: { double v; memcpy(&v, d + 8 * i, 8); printf("%.17g", v); break; }
+        case EA_I8: printf("%d", (int)(int8_t)d[i]); break;
+        case EA_U8: printf("%u", (unsigned)d[i]); break;
+        case EA_BOOL: printf("%s", d[i] ? "true" : "false"); break;
+        case EA_I16: { int16_t v; memcpy(&v, d + 2 * i, 2); printf("%d", (int)v); break; }
+        case EA_U16: { uint16_t v; memcpy(&v, d + 2 * i, 2); printf("%u", (unsigned)v); break; }
+        case EA_I32: { int32_t v; memcpy(&v, d + 4 * i, 4); printf("%" PRId32, v); break; }
+        case EA_U32: { uint32_t v; memcpy(&v, d + 4 * i, 4); printf("%" PRIu32, v); break; }
+        case EA_I64: { int64_t v; memcpy(&v, d + 8 * i, 8); printf("%" PRId64, v); break; }
+        case EA_U64: { uint64_t v; memcpy(&v, d + 8 * i, 8); printf("%" PRIu64, v); break; }
+        default: break;
+    }
+}
+
+static int print_blob(const ea_blob *blob) {
+    size_t cursor = 0;
+    ea_entry e;
+    int err, first = 1;
+    printf("{");
+    while ((err = ea_blob_next(blob, &cursor, &e)) == EA_OK) {
+        uint64_t i;
+        unsigned k;
+        printf("%s\"%.*s\": {\"dtype\": \"%s\", ", first ? "" : ", ", (int)e.name_size, e.name, ea_dtype_name(e.dtype));
+        first = 0;
+        if (e.dtype == EA_BYTES || e.dtype == EA_UTF8) {
+            printf("\"hex\": \"");
+            for (i = 0; i < e.data_size; i++) printf("%02x", ((const uint8_t *)e.data)[i]);
+            printf("\"}");
+            continue;
+        }
+        printf("\"shape\": [");
+        for (k = 0; k < e.ndim; k++) printf("%s%" PRIu32, k ? ", " : "", e.dims[k]);
+        printf("], \"flat\": [");
+        for (i = 0; i < e.count; i++) {
+            if (i) printf(", ");
+            print_value(&e, i);
+        }
+        printf("]}");
+    }
+    printf("}");
+    return err == EA_ERR_NOT_FOUND ? EA_OK : err;
+}
+
+int main(int argc, char **argv) {
+    FILE *f;
+    size_t size;
+    int err;
+    if (argc != 3 || (strcmp(argv[1], "blob") != 0 && strcmp(argv[1], "store") != 0)) {
+        fprintf(stderr, "usage: ea_dump blob|store FILE\n");
+        return 1;
+    }
+    f = fopen(argv[2], "rb");
+    if (f == NULL) {
+        perror(argv[2]);
+        return 1;
+    }
+    size = fread(buffer.bytes, 1, sizeof buffer.bytes, f);
+    fclose(f);
+    if (strcmp(argv[1], "blob") == 0) {
+        ea_blob blob;
+        err = ea_blob_open(&blob, buffer.bytes, size);
+        if (!err) err = print_blob(&blob);
+    } else {
+        ea_store store;
+        err = ea_store_open(&store, buffer.bytes, size);
+        if (!err) {
+            printf("{\"sequence\": %" PRIu64 ", \"active_slot\": %d, \"damaged_slots\": %d, \"state\": ", store.sequence,
+                   store.active_slot, store.damaged_slots);
+            err = print_blob(&store.current);
+            printf(", \"factory\": ");
+            if (!err) err = print_blob(&store.factory);
+            printf("}");
+        }
+    }
+    if (err) {
+        printf("error %d %s\n", err, ea_strerror(err));
+        return 2;
+    }
+    printf("\n");
+    return 0;
+}
