@@ -23,7 +23,9 @@ from .errors import EdgeAdaptError
 
 # One line per command group: the module that registers it.
 COMMAND_MODULES = (
+    "edgeadapt.apps.wakeword.cli",
     "edgeadapt.state.cli",
+    "edgeadapt.apps.maintenance.cli",
 )
 
 

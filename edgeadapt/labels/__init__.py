@@ -1,1 +1,15 @@
-"""Pseudo-label heuristics: they propose labels, the caller applies them."""
+"""Pseudo-label heuristics: they propose labels, the caller applies them.
+
+- :class:`~edgeadapt.labels.nearmiss.NearMissLabeller`: a score just under the
+  threshold followed by a detection within a few seconds is proposed as a positive.
+
+Examples
+--------
+>>> from edgeadapt.labels import NearMissLabeller
+>>> NearMissLabeller(low=0.4, high=0.6).pending
+[]
+"""
+
+from .nearmiss import NearMiss, NearMissLabeller
+
+__all__ = ["NearMiss", "NearMissLabeller"]

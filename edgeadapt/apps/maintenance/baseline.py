@@ -1,0 +1,385 @@
+"""The learned normal of one machine and the anomaly score of new windows against it.
+
+:class:`Baseline` holds running covariances (summation form, from
+:mod:`edgeadapt.learn`) of the feature vectors of normal windows, one block of
+features per sensor channel, and measures a regularized Mahalanobis distance.
+
+:class:`BaselineScorer` adds the lifecycle: it learns for ``learn_windows`` windows,
+holding out every ``HOLDOUT_EVERY``-th window of the second half to calibrate the
+threshold on the baseline itself (the distances of held-out windows, scored
+against the baseline learned so far, are summarized by running moments);
+then it monitors, turning distances into scores in [0, 1] with 0.5 at the threshold.
+
+Examples
+--------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> scorer = BaselineScorer(dim=4, learn_windows=400)
+>>> scorer.update_many(rng.normal(size=(400, 4)))
+>>> scorer.phase
+'monitoring'
+>>> normal, odd = scorer.score_many(np.array([[0.1, -0.2, 0.0, 0.3], [6.0, 6.0, -6.0, 6.0]]))
+>>> bool(normal < 0.1), bool(odd > 0.9)
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+
+from ...errors import InputError, StateMismatchError
+from ...learn import Covariance, Moments
+from ...state.protocol import StateGroup, expect_keys, expect_scalar
+
+__all__ = [
+    "Baseline",
+    "BaselineScorer",
+    "LEARNING",
+    "MONITORING",
+    "HOLDOUT_EVERY",
+    "DEFAULT_SHRINKAGE",
+    "VARIANCE_FLOOR",
+    "DEFAULT_THRESHOLD_SIGMAS",
+]
+
+# Shrinkage of each block's covariance toward its diagonal, and the variance floor
+# added to it (in squared feature units: log features, so 1e-4 is a 1 % spread).
+DEFAULT_SHRINKAGE = 0.05
+VARIANCE_FLOOR = 1e-4
+# Lifecycle phases as stored in the state.
+LEARNING = 0
+MONITORING = 1
+_PHASE_NAMES = {LEARNING: "learning", MONITORING: "monitoring"}
+# Every HOLDOUT_EVERY-th window of the second half of learning calibrates the threshold.
+HOLDOUT_EVERY = 4
+# The threshold sits this many calibration standard deviations above the mean distance.
+DEFAULT_THRESHOLD_SIGMAS = 4.0
+# Smallest standard deviation of calibration distances, relative to their mean
+# (guards tiny calibration sets).
+MIN_RELATIVE_SPREAD = 0.05
+TINY = 1e-12
+
+
+def _canonical(cov: Covariance) -> None:
+    # Keep the comoment exactly symmetric (mirror the upper triangle) so that a saved
+    # state reloads bit for bit: Covariance's merge can leave 1-ulp asymmetries, which
+    # its load_state_dict refuses.
+    state = cov.state_dict()
+    c = state["comoment"]
+    upper = np.triu(c)
+    sym = upper + np.triu(c, 1).T
+    if not np.array_equal(sym, c):
+        state["comoment"] = sym
+        cov.load_state_dict(state)
+
+
+class Baseline:
+    """Running covariances of normal feature vectors, in per-channel blocks.
+
+    Parameters
+    ----------
+    dim : int
+        Features per window.
+    blocks : int
+        Number of equal contiguous feature blocks with their own covariance (one per
+        sensor channel); cross-block correlations are ignored, which keeps the state
+        small (``blocks * (dim / blocks)**2`` numbers instead of ``dim**2``).
+    shrinkage : float
+        Weight in [0, 1] of the diagonal in the regularized covariance
+        ``(1 - shrinkage) * C + shrinkage * diag(C) + VARIANCE_FLOOR * I``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a, b = Baseline(dim=2), Baseline(dim=2)
+    >>> X = np.random.default_rng(1).normal(size=(100, 2))
+    >>> a.update_many(X[:60]); b.update_many(X[60:])
+    >>> a += b
+    >>> one = Baseline(dim=2); one.update_many(X)
+    >>> bool(np.allclose(a.distance(X[:3]), one.distance(X[:3])))
+    True
+    """
+
+    mutators = ("update", "update_many", "reset")
+
+    def __init__(self, dim: int, blocks: int = 1, shrinkage: float = DEFAULT_SHRINKAGE) -> None:
+        self.dim = dim
+        self.blocks = blocks
+        self.shrinkage = shrinkage
+        if int(blocks) < 1 or int(dim) % int(blocks):
+            raise InputError(f"Baseline: dim ({dim}) must be a positive multiple of blocks ({blocks})")
+        self._size = int(dim) // int(blocks)
+        self._parts = [Covariance(self._size) for _ in range(int(blocks))]
+        self._snapshot: tuple[np.ndarray, np.ndarray] | None = None
+
+    # ------------------------------------------------------------------ updates
+    def _changed(self) -> None:
+        for part in self._parts:
+            _canonical(part)
+        self._snapshot = None
+
+    def _matrix(self, X: Any) -> np.ndarray:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.dim:
+            raise InputError(f"Baseline: X must have shape (n, {self.dim}), got {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise InputError("Baseline: X holds NaN or Inf; drop or repair those windows first")
+        return X
+
+    def update(self, x: Any, weight: float = 1.0) -> None:
+        """Add one normal feature vector with a weight."""
+        x = self._matrix(np.asarray(x, dtype=np.float64).reshape(1, -1))[0]
+        for b, part in enumerate(self._parts):
+            part.update(x[b * self._size : (b + 1) * self._size], weight)
+        self._changed()
+
+    def update_many(self, X: Any, weights: Any = None) -> None:
+        """Add normal feature vectors (n, dim), optionally weighted."""
+        X = self._matrix(X)
+        if not len(X):
+            return
+        for b, part in enumerate(self._parts):
+            part.update_many(X[:, b * self._size : (b + 1) * self._size], weights)
+        self._changed()
+
+    def reset(self) -> None:
+        """Forget everything learned."""
+        self._parts = [Covariance(self._size) for _ in range(int(self.blocks))]
+        self._snapshot = None
+
+    def __iadd__(self, other: "Baseline") -> "Baseline":
+        """Merge another baseline of the same layout: equals learning both streams at once."""
+        if not isinstance(other, Baseline) or (other.dim, other.blocks) != (self.dim, self.blocks):
+            raise InputError("Baseline: can only merge a Baseline with the same dim and blocks")
+        for mine, theirs in zip(self._parts, other._parts):
+            mine += theirs
+        self._changed()
+        return self
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def count(self) -> float:
+        """Total weight of the windows learned."""
+        return self._parts[0].count
+
+    @property
+    def mean(self) -> np.ndarray:
+        """Mean normal feature vector, shape (dim,)."""
+        return np.concatenate([p.mean for p in self._parts])
+
+    def _whitening(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._snapshot is None:
+            mean = self.mean
+            shrink = float(self.shrinkage)
+            whiten = np.empty((int(self.blocks), self._size, self._size))
+            for b, part in enumerate(self._parts):
+                c = part.covariance()
+                reg = (1.0 - shrink) * c + np.diag(shrink * np.diag(c) + VARIANCE_FLOOR)
+                whiten[b] = np.linalg.inv(np.linalg.cholesky(reg))
+            self._snapshot = (mean, whiten)
+        return self._snapshot
+
+    def distance(self, X: Any) -> np.ndarray:
+        """Squared regularized Mahalanobis distance of each row to the baseline.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n,)
+        """
+        X = self._matrix(X)
+        if self.count <= 0.0:
+            raise InputError("Baseline: nothing learned yet; update with normal windows before scoring")
+        mean, whiten = self._whitening()
+        dev = (X - mean).reshape(len(X), int(self.blocks), self._size)
+        white = np.einsum("bij,nbj->nbi", whiten, dev)
+        return np.einsum("nbi,nbi->n", white, white)
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, Any]:
+        """Each block's ``count``, ``mean`` and ``comoment``, names prefixed ``b0.``, ``b1.``, ..."""
+        return self._group().state_dict()
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Load the blocks' states (all checked before any changes)."""
+        self._group().load_state_dict(state)
+        self._snapshot = None
+
+    def _group(self) -> StateGroup:
+        return StateGroup(**{f"b{b}": part for b, part in enumerate(self._parts)})
+
+
+class BaselineScorer:
+    """Baseline lifecycle: learn, calibrate on held-out windows, then score in [0, 1].
+
+    Parameters
+    ----------
+    dim : int
+        Features per window.
+    learn_windows : int
+        Windows of normal running to learn from (held-out calibration windows
+        included) before monitoring starts.
+    blocks : int
+        Per-channel feature blocks of the :class:`Baseline`.
+    threshold_sigmas : float
+        Threshold on the Mahalanobis distance, in calibration standard deviations
+        above its calibration mean; the score is 0.5 there.
+    shrinkage : float
+        See :class:`Baseline`.
+
+    Notes
+    -----
+    The score of a window at (regularized Mahalanobis) distance ``d`` is
+    ``1 / (1 + exp(-(z - threshold_sigmas)))`` with ``z = (d - m) / s``, where ``m`` and
+    ``s`` are the mean and standard deviation of ``d`` over the held-out windows (for
+    Gaussian features ``d`` follows a chi distribution, close to normal).
+    Everything (baseline and calibration) is summation form: two scorers of the same
+    machine type merge with ``+=``.
+    """
+
+    mutators = ("update", "update_many", "adapt", "reset")
+
+    def __init__(
+        self,
+        dim: int,
+        learn_windows: int,
+        blocks: int = 1,
+        threshold_sigmas: float = DEFAULT_THRESHOLD_SIGMAS,
+        shrinkage: float = DEFAULT_SHRINKAGE,
+    ) -> None:
+        self.dim = dim
+        self.learn_windows = learn_windows
+        self.blocks = blocks
+        self.threshold_sigmas = threshold_sigmas
+        self.shrinkage = shrinkage
+        self.baseline = Baseline(dim, blocks, shrinkage)
+        self.calibration = Moments(1)
+        self._phase = LEARNING
+        self._seen = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def phase(self) -> str:
+        """``"learning"`` or ``"monitoring"``."""
+        return _PHASE_NAMES[self._phase]
+
+    @property
+    def learned(self) -> int:
+        """Windows consumed by learning so far (at most ``learn_windows``)."""
+        return self._seen
+
+    def remaining(self) -> int:
+        """Windows still to learn before monitoring starts."""
+        return max(int(self.learn_windows) - self._seen, 0) if self._phase == LEARNING else 0
+
+    def _is_holdout(self, index: np.ndarray) -> np.ndarray:
+        half = int(self.learn_windows) // 2
+        return (index >= half) & (index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1)
+
+    def update(self, x: Any) -> None:
+        """Learn one window's features (while learning)."""
+        self.update_many(np.asarray(x, dtype=np.float64).reshape(1, -1))
+
+    def update_many(self, X: Any) -> None:
+        """Learn windows' features (n, dim); windows beyond the learning period are ignored.
+
+        Held-out windows are scored against the baseline learned so far and calibrate
+        the threshold; the others extend the baseline. When ``learn_windows`` have
+        been seen, the phase becomes monitoring.
+        """
+        X = self.baseline._matrix(X)
+        if int(self.learn_windows) < 2 * HOLDOUT_EVERY:
+            raise InputError(f"BaselineScorer: learn_windows ({self.learn_windows}) must be at least {2 * HOLDOUT_EVERY}")
+        take = min(len(X), self.remaining())
+        if not take:
+            return
+        held = self._is_holdout(np.arange(self._seen, self._seen + take))
+        for k in range(take):
+            # one window at a time, so that the state does not depend on how the
+            # stream was cut into batches (a resumed stream gives the same baseline)
+            if held[k]:
+                if self.baseline.count > 0.0:
+                    d2 = float(self.baseline.distance(X[k : k + 1])[0])
+                    self.calibration.update(math.sqrt(d2))
+            else:
+                self.baseline.update(X[k])
+        self._seen += take
+        if self._seen >= int(self.learn_windows):
+            self._phase = MONITORING
+
+    def adapt(self, x: Any, weight: float = 1.0) -> None:
+        """Add one window judged normal to the baseline (slow adaptation while monitoring)."""
+        self.baseline.update(x, weight)
+
+    def reset(self) -> None:
+        """Forget the baseline and calibration and learn again."""
+        self.baseline.reset()
+        self.calibration = Moments(1)
+        self._phase, self._seen = LEARNING, 0
+
+    def __iadd__(self, other: "BaselineScorer") -> "BaselineScorer":
+        """Merge the baseline and calibration of another scorer of the same layout.
+
+        The merged scorer monitors if either did; its learned count is the larger one.
+        """
+        if not isinstance(other, BaselineScorer):
+            raise InputError("BaselineScorer: can only merge another BaselineScorer")
+        self.baseline += other.baseline
+        self.calibration += other.calibration
+        self._seen = max(self._seen, other._seen)
+        self._phase = max(self._phase, other._phase)
+        return self
+
+    # ------------------------------------------------------------------ scores
+    def threshold(self) -> tuple[float, float]:
+        """Calibration ``(m, s)``: mean and spread of held-out distances."""
+        if self.calibration.count <= 0.0:
+            raise InputError("BaselineScorer: not calibrated yet; learn for learn_windows windows first")
+        m = float(self.calibration.mean[0])
+        s = max(float(self.calibration.std()[0]), MIN_RELATIVE_SPREAD * abs(m), TINY)
+        return m, s
+
+    def sigmas(self, X: Any) -> np.ndarray:
+        """Distance of each window in calibration standard deviations above the mean (z)."""
+        m, s = self.threshold()
+        return (np.sqrt(self.baseline.distance(X)) - m) / s
+
+    def score_many(self, X: Any) -> np.ndarray:
+        """Anomaly scores in [0, 1] of windows' features (n, dim); 0.5 at the threshold."""
+        z = self.sigmas(X)
+        return 0.5 * (1.0 + np.tanh(0.5 * (z - float(self.threshold_sigmas))))
+
+    def score_for_sigmas(self, z: float) -> float:
+        """The score of a window ``z`` calibration standard deviations out.
+
+        Examples
+        --------
+        >>> s = BaselineScorer(dim=1, learn_windows=8, threshold_sigmas=4.0)
+        >>> s.score_for_sigmas(4.0)
+        0.5
+        """
+        return float(0.5 * (1.0 + math.tanh(0.5 * (z - float(self.threshold_sigmas)))))
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self) -> dict[str, Any]:
+        """Baseline blocks, calibration moments, phase and learned count."""
+        state = StateGroup(baseline=self.baseline, calibration=self.calibration).state_dict()
+        state["phase"] = np.int8(self._phase)
+        state["learned"] = np.int64(self._seen)
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Load a state saved by a scorer of the same layout (checked before any change)."""
+        state = dict(state)
+        expect_keys([k for k in state if "." not in k], ["phase", "learned"], self)
+        phase = int(expect_scalar(state, "phase", np.int8, self))
+        seen = int(expect_scalar(state, "learned", np.int64, self))
+        if phase not in _PHASE_NAMES or seen < 0:
+            raise StateMismatchError("BaselineScorer: state entry 'phase' or 'learned' is out of range; reset the state")
+        rest = {k: v for k, v in state.items() if "." in k}
+        calibration = Moments(1)
+        StateGroup(baseline=self.baseline, calibration=calibration).load_state_dict(rest)
+        self.calibration = calibration
+        self._phase, self._seen = phase, seen

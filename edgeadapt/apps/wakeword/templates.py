@@ -1,0 +1,124 @@
+"""Windows of consecutive speech embeddings: the unit the wake-word detector compares.
+
+A *window* is ``window_frames`` consecutive embeddings flattened into one vector of
+``window_frames * dim`` values. An enrollment utterance gives one *template*: its
+window that stands out most from the background (largest sum of squared z-scores),
+which finds the keyword in a clip without knowing where it was said.
+
+Examples
+--------
+>>> import numpy as np
+>>> frames = np.zeros((6, 2), np.float32); frames[3:5] = 5.0     # a "keyword" at frames 3-4
+>>> sliding_windows(frames, 2).shape
+(5, 4)
+>>> select_template(frames, 2, lambda w: w).tolist()
+[5.0, 5.0, 5.0, 5.0]
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ...errors import InputError
+
+__all__ = ["sliding_windows", "select_template", "noisy_copies", "AUGMENT_CONDITIONS"]
+
+
+def sliding_windows(frames: np.ndarray, window_frames: int) -> np.ndarray:
+    """All windows of ``window_frames`` consecutive rows, flattened: ``(n - w + 1, w * dim)``.
+
+    Examples
+    --------
+    >>> sliding_windows(np.arange(6, dtype=np.float32).reshape(3, 2), 2).tolist()
+    [[0.0, 1.0, 2.0, 3.0], [2.0, 3.0, 4.0, 5.0]]
+    """
+    n, dim = frames.shape
+    if n < window_frames:
+        return np.zeros((0, window_frames * dim), np.float32)
+    view = np.lib.stride_tricks.sliding_window_view(frames, window_frames, axis=0)  # (k, dim, w)
+    return np.ascontiguousarray(view.transpose(0, 2, 1).reshape(-1, window_frames * dim), dtype=np.float32)
+
+
+def select_template(frames: np.ndarray, window_frames: int,
+                    normalize: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The window of ``frames`` with the largest normalized energy (raw values, flattened).
+
+    Parameters
+    ----------
+    frames : numpy.ndarray, shape (n, dim)
+        Embeddings of one utterance, ``n >= window_frames``.
+    window_frames : int
+    normalize : callable
+        Maps rows of whole frames to z-scores (e.g. a background normalization).
+
+    Returns
+    -------
+    numpy.ndarray, shape (window_frames * dim,)
+    """
+    if frames.shape[0] < window_frames:
+        raise InputError(
+            f"an enrollment clip gave {frames.shape[0]} embeddings, fewer than the {window_frames} of one "
+            "window; record a longer clip (pad it with silence)"
+        )
+    z = np.asarray(normalize(frames), dtype=np.float64)
+    energy = (z * z).sum(axis=1)
+    totals = np.convolve(energy, np.ones(window_frames), mode="valid")
+    best = int(np.argmax(totals))
+    return np.ascontiguousarray(frames[best:best + window_frames].reshape(-1), dtype=np.float32)
+
+
+#: Noise conditions (kind, SNR in dB) of the extra templates made from each enrollment
+#: clip, so that the enrolled set also covers a noisy room (multi-condition enrollment).
+AUGMENT_CONDITIONS = (("pink", 10.0), ("pink", 5.0), ("white", 10.0))
+#: Samples within this fraction of the loudest (in amplitude) count as speech for the SNR.
+_ACTIVE_FRACTION = 0.1
+
+
+def _pink(rng: np.random.Generator, n: int) -> np.ndarray:
+    spec = np.fft.rfft(rng.standard_normal(n))
+    f = np.arange(spec.size, dtype=np.float64)
+    f[0] = 1.0
+    x = np.fft.irfft(spec / np.sqrt(f), n)
+    return x / max(float(np.sqrt((x * x).mean())), 1e-12)
+
+
+def noisy_copies(pcm: np.ndarray, conditions, rng: np.random.Generator) -> list[np.ndarray]:
+    """Copies of an int16 clip with white or pink noise added at given SNRs.
+
+    The SNR is measured against the RMS of the clip's active samples (those within
+    10% of the peak amplitude), so padding silence does not change it.
+
+    Parameters
+    ----------
+    pcm : numpy.ndarray of int16
+    conditions : iterable of (kind, snr_db)
+        ``kind`` is ``"white"`` or ``"pink"``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    list of numpy.ndarray of int16
+
+    Examples
+    --------
+    >>> clip = (np.sin(np.arange(8000) / 5.0) * 10000).astype(np.int16)
+    >>> [c.dtype.name for c in noisy_copies(clip, [("white", 10.0)], np.random.default_rng(0))]
+    ['int16']
+    """
+    x = pcm.astype(np.float64)
+    peak = float(np.abs(x).max()) if x.size else 0.0
+    active = x[np.abs(x) >= _ACTIVE_FRACTION * peak] if peak > 0 else x
+    level = float(np.sqrt((active * active).mean())) if active.size else 0.0
+    out = []
+    for kind, snr in conditions:
+        if kind == "pink":
+            noise = _pink(rng, x.size)
+        elif kind == "white":
+            noise = rng.standard_normal(x.size)
+        else:
+            raise InputError(f"noise kind must be 'white' or 'pink', got {kind!r}")
+        y = x + noise * level / 10 ** (snr / 20)
+        out.append(np.clip(np.round(y), -32768, 32767).astype(np.int16))
+    return out

@@ -1,0 +1,105 @@
+"""Features of slow univariate telemetry: level, rate of change and residuals at several scales.
+
+A telemetry window is ``span + 1`` consecutive rows (timestamp in seconds, value),
+where ``span`` is the largest scale; with a hop of one row every new row gives one
+feature vector describing the newest value:
+
+- ``level``: the newest value;
+- ``rate@k``: change over the last ``k`` rows, per hour;
+- ``resid@k``: newest value minus the mean of the last ``k + 1`` rows;
+- ``rough``: standard deviation of the row-to-row changes over the window.
+
+Examples
+--------
+>>> import numpy as np
+>>> from edgeadapt.features import frames
+>>> t = np.arange(6) * 300.0                      # every 5 minutes
+>>> v = np.array([20.0, 20.0, 20.0, 20.0, 21.0, 23.0])
+>>> f = TelemetryFeatures(scales=(1, 4))
+>>> w = frames(np.stack([t, v], axis=1), size=f.window_size(), hop=1)
+>>> dict(zip(f.feature_names(), f.transform(w)[-1].round(2).tolist()))
+{'level': 23.0, 'rate@1': 24.0, 'resid@1': 1.0, 'rate@4': 9.0, 'resid@4': 2.2, 'rough': 0.83}
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..errors import InputError
+
+__all__ = ["TelemetryFeatures", "DEFAULT_SCALES", "SECONDS_PER_HOUR"]
+
+DEFAULT_SCALES = (1, 3, 12)
+SECONDS_PER_HOUR = 3600.0
+
+
+class TelemetryFeatures:
+    """Level, rates and residuals of the newest value of each telemetry window.
+
+    Parameters
+    ----------
+    scales : sequence of int
+        Time scales in rows (e.g. 1, 3 and 12 rows of 5 minutes: 5 min, 15 min, 1 h).
+    """
+
+    def __init__(self, scales: Sequence[int] = DEFAULT_SCALES) -> None:
+        self.scales = scales
+
+    def _checked_scales(self) -> list[int]:
+        scales = [int(k) for k in self.scales]
+        if not scales or min(scales) < 1:
+            raise InputError(f"scales {list(self.scales)} must be one or more positive numbers of rows")
+        return scales
+
+    def window_size(self) -> int:
+        """Rows per window: the largest scale plus one."""
+        return max(self._checked_scales()) + 1
+
+    def feature_names(self) -> list[str]:
+        """Names of the output columns.
+
+        Examples
+        --------
+        >>> TelemetryFeatures(scales=(2,)).feature_names()
+        ['level', 'rate@2', 'resid@2', 'rough']
+        """
+        names = ["level"]
+        for k in self._checked_scales():
+            names += [f"rate@{k}", f"resid@{k}"]
+        return names + ["rough"]
+
+    def transform(self, windows: np.ndarray) -> np.ndarray:
+        """Features of every window.
+
+        Parameters
+        ----------
+        windows : array of shape (n_windows, window_size(), 2)
+            Column 0 holds timestamps in seconds (strictly increasing), column 1 values.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_windows, len(feature_names())), float64
+        """
+        scales = self._checked_scales()
+        w = np.ascontiguousarray(windows, dtype=np.float64)
+        size = max(scales) + 1
+        if w.ndim != 3 or w.shape[1] != size or w.shape[2] != 2:
+            raise InputError(
+                f"windows must have shape (windows, {size}, 2) holding (timestamp, value) rows, got {w.shape}"
+            )
+        if not np.all(np.isfinite(w)):
+            raise InputError("telemetry windows hold NaN or Inf; drop or repair those rows first")
+        t, v = w[:, :, 0], w[:, :, 1]
+        dt = np.diff(t, axis=1)
+        if np.any(dt <= 0):
+            raise InputError("telemetry timestamps must be strictly increasing within each window")
+        newest = v[:, -1]
+        columns = [newest]
+        csum = np.cumsum(v[:, ::-1], axis=1)  # csum[:, j] = sum of the newest j + 1 values
+        for k in scales:
+            columns.append((newest - v[:, -1 - k]) / (t[:, -1] - t[:, -1 - k]) * SECONDS_PER_HOUR)
+            columns.append(newest - csum[:, k] / (k + 1))
+        columns.append(np.diff(v, axis=1).std(axis=1))
+        return np.stack(columns, axis=1)

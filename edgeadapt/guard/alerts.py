@@ -1,0 +1,194 @@
+"""Alert guard rails: minimum duration, refractory period and hysteresis on a score stream.
+
+An anomaly score crossing a threshold for one window is not an alert: the guard
+raises an alert only after ``min_duration`` consecutive steps at or above ``on``,
+keeps it while the score stays at or above ``off`` (hysteresis, ``off <= on``), and
+after the alert clears refuses a new one for ``refractory`` steps. Steps are whatever
+the caller feeds (one window of a sensor stream each).
+
+Examples
+--------
+>>> guard = AlertGuard(on=0.5, off=0.3, min_duration=2, refractory=2)
+>>> flags = []
+>>> for s in [0.9, 0.1, 0.9, 0.9, 0.4, 0.2, 0.9, 0.9, 0.9]:
+...     guard.update(s)
+...     flags.append(int(guard.active))
+>>> flags
+[0, 0, 0, 1, 1, 0, 0, 0, 1]
+>>> guard.alerts
+2
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..errors import InputError, StateMismatchError
+from ..state.protocol import expect_keys, expect_scalar
+
+__all__ = ["AlertGuard", "NO_EVENT", "RAISED", "CLEARED"]
+
+NO_EVENT = 0
+RAISED = 1
+CLEARED = 2
+_EVENT_NAMES = {NO_EVENT: "", RAISED: "raised", CLEARED: "cleared"}
+_STATE_KEYS = ("active", "run", "cooldown", "alerts", "event")
+
+
+class AlertGuard:
+    """Turns a score stream into alerts with minimum duration, refractory period and hysteresis.
+
+    Parameters
+    ----------
+    on : float
+        An alert may start once scores are at or above ``on``.
+    off : float, optional
+        An active alert clears at the first score below ``off`` (default ``on``: no
+        hysteresis). Must not exceed ``on``.
+    min_duration : int
+        Consecutive steps at or above ``on`` before an alert is raised (1: at once).
+    refractory : int
+        Steps after an alert clears during which no new alert is raised; scores keep
+        being counted, so a persisting anomaly re-alerts as soon as it ends.
+
+    Attributes
+    ----------
+    active : bool
+        An alert is on.
+    alerts : int
+        Alerts raised so far.
+    event : str
+        What the last update did: ``"raised"``, ``"cleared"`` or ``""``.
+    """
+
+    mutators = ("update", "update_many", "reset")
+
+    def __init__(self, on: float = 0.5, off: float | None = None, min_duration: int = 1, refractory: int = 0) -> None:
+        self.on = on
+        self.off = off
+        self.min_duration = min_duration
+        self.refractory = refractory
+        self._active = False
+        self._run = 0
+        self._cooldown = 0
+        self._alerts = 0
+        self._event = NO_EVENT
+
+    def _levels(self) -> tuple[float, float]:
+        on = float(self.on)
+        off = on if self.off is None else float(self.off)
+        if not (np.isfinite(on) and np.isfinite(off) and off <= on):
+            raise InputError(f"AlertGuard: need finite levels with off <= on, got on={self.on} and off={self.off}")
+        if int(self.min_duration) < 1 or int(self.refractory) < 0:
+            raise InputError(
+                f"AlertGuard: min_duration ({self.min_duration}) must be >= 1 and refractory ({self.refractory}) >= 0 steps"
+            )
+        return on, off
+
+    def update(self, score: float) -> None:
+        """Feed one step's score.
+
+        Examples
+        --------
+        >>> g = AlertGuard(on=0.5, min_duration=1)
+        >>> g.update(0.7); g.active, g.event
+        (True, 'raised')
+        >>> g.update(float("nan"))
+        Traceback (most recent call last):
+        ...
+        edgeadapt.errors.InputError: AlertGuard: score is NaN or Inf; feed scores of windows that were scored
+        """
+        on, off = self._levels()
+        score = float(score)
+        if score - score != 0.0:
+            raise InputError("AlertGuard: score is NaN or Inf; feed scores of windows that were scored")
+        event = NO_EVENT
+        if self._active:
+            if score < off:
+                self._active = False
+                self._cooldown = int(self.refractory)
+                self._run = 0
+                event = CLEARED
+        else:
+            blocked = self._cooldown > 0
+            if blocked:
+                self._cooldown -= 1
+            self._run = self._run + 1 if score >= on else 0
+            if self._run >= int(self.min_duration) and not blocked:
+                self._active = True
+                self._alerts += 1
+                event = RAISED
+        self._event = event
+
+    def update_many(self, scores: Any) -> None:
+        """Feed several steps' scores in order.
+
+        Examples
+        --------
+        >>> g = AlertGuard(on=0.5, min_duration=3); g.update_many([0.9, 0.9, 0.9]); g.active
+        True
+        """
+        for s in np.ascontiguousarray(scores, dtype=np.float64).reshape(-1):
+            self.update(s)
+
+    def reset(self) -> None:
+        """Forget any alert and counters (after maintenance, for instance).
+
+        Examples
+        --------
+        >>> g = AlertGuard(); g.update(1.0); g.reset(); g.active, g.alerts
+        (False, 0)
+        """
+        self._active, self._run, self._cooldown, self._alerts, self._event = False, 0, 0, 0, NO_EVENT
+
+    @property
+    def active(self) -> bool:
+        """An alert is on."""
+        return self._active
+
+    @property
+    def alerts(self) -> int:
+        """Number of alerts raised so far."""
+        return self._alerts
+
+    @property
+    def event(self) -> str:
+        """``"raised"``, ``"cleared"`` or ``""``: what the last update did."""
+        return _EVENT_NAMES[self._event]
+
+    def state_dict(self) -> dict[str, Any]:
+        """Guard memory: active flag, run length, refractory countdown, alert count, last event.
+
+        Examples
+        --------
+        >>> sorted(AlertGuard().state_dict())
+        ['active', 'alerts', 'cooldown', 'event', 'run']
+        """
+        return {
+            "active": np.int8(self._active),
+            "run": np.int64(self._run),
+            "cooldown": np.int64(self._cooldown),
+            "alerts": np.int64(self._alerts),
+            "event": np.int8(self._event),
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Replace the guard memory after checking it.
+
+        Examples
+        --------
+        >>> a = AlertGuard(min_duration=2); a.update(0.9)
+        >>> b = AlertGuard(min_duration=2); b.load_state_dict(a.state_dict()); b.update(0.9); b.active
+        True
+        """
+        expect_keys(state, _STATE_KEYS, self)
+        values = {k: int(expect_scalar(state, k, np.int8 if k in ("active", "event") else np.int64, self)) for k in _STATE_KEYS}
+        if values["active"] not in (0, 1) or values["event"] not in _EVENT_NAMES or min(values.values()) < 0:
+            raise StateMismatchError("AlertGuard: state holds an unknown flag or a negative counter; reset the state")
+        self._active = bool(values["active"])
+        self._run, self._cooldown, self._alerts, self._event = values["run"], values["cooldown"], values["alerts"], values["event"]
+
+    def __repr__(self) -> str:
+        return f"AlertGuard(on={self.on}, off={self.off}, min_duration={self.min_duration}, refractory={self.refractory})"

@@ -1,0 +1,160 @@
+"""Near-miss pseudo-labels: a score just under the threshold, then a detection soon after.
+
+A user whose wake word was not recognized says it again. :class:`NearMissLabeller`
+watches the score stream for *episodes* (runs of frames scoring at least ``low``)
+whose peak stays below ``high`` (the detection threshold), and when a detection of the
+same label follows within ``horizon_seconds``, it proposes the near-miss's peak as a
+positive example. It only proposes: the caller decides (rate limits, logging) and
+applies the label.
+
+Examples
+--------
+>>> labeller = NearMissLabeller(low=0.4, high=0.6, horizon_seconds=3.0)
+>>> scores = [0.1, 0.45, 0.55, 0.3, 0.1, 0.5, 0.8]      # near miss at 0.55, then a detection
+>>> found = []
+>>> for i, s in enumerate(scores):
+...     found += labeller.process(i * 0.5, "hey", s, payload=i, detected=(s >= 0.6))
+>>> [(m.time, m.label, m.score, m.payload) for m in found]
+[(1.0, 'hey', 0.55, 2)]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InputError
+
+__all__ = ["NearMiss", "NearMissLabeller"]
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A proposed positive: the peak of an episode that missed the threshold.
+
+    Attributes
+    ----------
+    time : float
+        Time of the peak frame.
+    label : str
+        The label that scored best there (and was detected afterwards).
+    score : float
+        The peak score.
+    payload : object
+        What the caller passed with the peak frame (e.g. its embedding window).
+    """
+
+    time: float
+    label: str
+    score: float
+    payload: Any
+
+
+class NearMissLabeller:
+    """Propose near misses followed by a detection as positives.
+
+    Parameters
+    ----------
+    low : float
+        Frames scoring at least this form an episode.
+    high : float
+        An episode whose peak reaches this is a hit, not a near miss (use the
+        detection threshold).
+    horizon_seconds : float
+        Longest delay from a near miss's peak to the detection that confirms it.
+    max_pending : int
+        Unconfirmed near misses remembered (oldest dropped first).
+
+    Notes
+    -----
+    The labeller holds only the current episode and the pending near misses of the
+    last ``horizon_seconds``: nothing worth persisting.
+
+    Examples
+    --------
+    >>> labeller = NearMissLabeller(low=0.4, high=0.6, horizon_seconds=2.0)
+    >>> for t, s in [(0.0, 0.5), (0.5, 0.1)]:
+    ...     _ = labeller.process(t, "a", s)
+    >>> labeller.process(9.0, "a", 0.9, detected=True)     # too late: 9 s after the near miss
+    []
+    """
+
+    mutators = ("process", "reset")
+
+    def __init__(self, low: float, high: float, horizon_seconds: float = 4.0, max_pending: int = 8) -> None:
+        self.low = low
+        self.high = high
+        self.horizon_seconds = horizon_seconds
+        self.max_pending = max_pending
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the current episode and every pending near miss."""
+        self._episode: NearMiss | None = None
+        self._crossed = False
+        self._pending: list[NearMiss] = []
+
+    @property
+    def pending(self) -> list[NearMiss]:
+        """Near misses waiting for a confirming detection (oldest first)."""
+        return list(self._pending)
+
+    def _check(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+            raise InputError(f"NearMissLabeller: need finite low < high, got low={self.low!r}, high={self.high!r}")
+        if not self.horizon_seconds > 0:
+            raise InputError(f"NearMissLabeller: horizon_seconds must be positive, got {self.horizon_seconds!r}")
+
+    def _close_episode(self) -> None:
+        if self._episode is not None and not self._crossed:
+            self._pending.append(self._episode)
+            del self._pending[: max(0, len(self._pending) - self.max_pending)]
+        self._episode, self._crossed = None, False
+
+    def process(self, time: float, label: str | None, score: float, payload: Any = None,
+                detected: bool = False) -> list[NearMiss]:
+        """Feed one frame; return the near misses a detection in this frame confirms.
+
+        Parameters
+        ----------
+        time : float
+            Frame time in seconds (non-decreasing).
+        label : str or None
+            Best label of the frame.
+        score : float
+            Its score.
+        payload : object
+            Kept with the frame if it becomes an episode's peak.
+        detected : bool
+            Whether a detection of ``label`` fired at this frame.
+
+        Returns
+        -------
+        list of NearMiss
+            Confirmed near misses of ``label`` (each proposed once), oldest first.
+        """
+        self._check()
+        time, score = float(time), float(score)
+        if math.isnan(score) or not math.isfinite(time):
+            raise InputError("NearMissLabeller: time must be finite and score not NaN")
+        self._pending = [m for m in self._pending if time - m.time <= self.horizon_seconds]
+        if detected:
+            # the detection's own rising and falling edges form one episode: not a near miss
+            self._episode, self._crossed = NearMiss(time, label, score, None), True
+            confirmed = [m for m in self._pending if m.label == label]
+            self._pending = [m for m in self._pending if m.label != label]
+            return confirmed
+        if label is None or score < self.low:
+            self._close_episode()
+            return []
+        if self._episode is not None and label != self._episode.label:
+            self._close_episode()
+        if score >= self.high:
+            self._crossed = True
+        if self._episode is None or score > self._episode.score:
+            self._episode = NearMiss(time, label, score, payload)
+        return []
+
+    def __repr__(self) -> str:
+        return f"NearMissLabeller(low={self.low}, high={self.high}, horizon_seconds={self.horizon_seconds})"
