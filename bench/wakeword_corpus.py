@@ -74,6 +74,7 @@ CONFUSABLE_VOICES = (ENROLL_VOICE, "en-gb+f2", "en-us+f4", "en-029+m4")
 NEGATIVE_NOISE = ("pink", 30)
 STREAM_NOISE = ("pink", 20)
 BABBLE_TALKERS = 5
+BABBLE_RATE = 170
 
 # --- levels and layout -----------------------------------------------------------------
 SPEECH_RMS_DBFS = -20.0         # active speech normalized to this RMS
@@ -84,6 +85,8 @@ ACTIVITY_DB = -30.0             # a frame is speech if within this of the loudes
 GAP_RANGE_SECONDS = (0.3, 1.2)  # silence between segments of a stream
 NEGATIVE_FILE_SECONDS = 300.0   # negative speech is cut into files of about this length
 SENTENCES_PER_PARAGRAPH = 20
+SENTENCE_SECONDS_ESTIMATE = 4.0  # to size a batch of paragraphs; more are made if short
+SENTENCE_SECONDS_MIN = 1.5      # to make enough filler sentences for a stream
 STREAM_SECONDS = 120.0
 STREAM_KEYWORD_EVERY_SECONDS = (12.0, 25.0)
 STREAM_FILES = 2
@@ -289,7 +292,7 @@ def negative_paragraphs(rng: np.random.Generator, count: int, sentences: int) ->
 
 
 def build_babble_pool(rng: np.random.Generator, jobs: int, sentences: int) -> np.ndarray:
-    talkers = [Utterance(make_paragraph(rng, sentences), v, 170, ESPEAK_DEFAULT_PITCH)
+    talkers = [Utterance(make_paragraph(rng, sentences), v, BABBLE_RATE, ESPEAK_DEFAULT_PITCH)
                for v in OTHER_VOICES[:BABBLE_TALKERS + 1]]
     return np.concatenate([normalize_speech(p) for p in synthesize_all(talkers, jobs)])
 
@@ -297,13 +300,13 @@ def build_babble_pool(rng: np.random.Generator, jobs: int, sentences: int) -> np
 def speech_stream(rng: np.random.Generator, jobs: int, seconds: float, keyword_takes: list[tuple[int, int]],
                   keyword: str, sentences: int = 2) -> tuple[list[tuple[np.ndarray, bool]], list[Utterance]]:
     """Segments of short multi-voice speech with keyword takes spread over ``seconds``."""
-    fillers = negative_paragraphs(rng, int(seconds / (1.5 * sentences)) + 2, sentences)
+    fillers = negative_paragraphs(rng, int(seconds / (SENTENCE_SECONDS_MIN * sentences)) + 2, sentences)
     fill_audio = [normalize_speech(p) for p in synthesize_all(fillers, jobs)]
     kw_utts = [Utterance(keyword, ENROLL_VOICE, r, p) for r, p in keyword_takes]
     kw_audio = [normalize_speech(p) for p in synthesize_all(kw_utts, jobs)]
     segments: list[tuple[np.ndarray, bool]] = []
     used: list[Utterance] = []
-    total, next_kw, k = 0.0, 0, 0
+    total, next_kw = 0.0, 0
     last_was_keyword = False
     slots = np.linspace(0, seconds, len(kw_audio) + 2)[1:-1]
     fi = 0
@@ -322,7 +325,6 @@ def speech_stream(rng: np.random.Generator, jobs: int, seconds: float, keyword_t
         used.append(fillers[fi])
         total += min(seg.size, max_len) / SAMPLE_RATE + np.mean(GAP_RANGE_SECONDS)
         fi += 1
-        k += 1
     while next_kw < len(kw_audio):  # keywords not placed yet go at the end
         segments.append((kw_audio[next_kw], True))
         used.append(kw_utts[next_kw])
@@ -376,7 +378,7 @@ def generate(out: Path, seed: int = 0, small: bool = False, negative_minutes: fl
     paragraphs: list[tuple[Utterance, np.ndarray]] = []
     total = 0.0
     while total < target:
-        est = max(1, int(np.ceil((target - total) / (4.0 * sentences))) + 1)
+        est = max(1, int(np.ceil((target - total) / (SENTENCE_SECONDS_ESTIMATE * sentences))) + 1)
         batch = negative_paragraphs(rng, est, sentences)
         for u, pcm in zip(batch, synthesize_all(batch, jobs)):
             if total >= target:

@@ -65,17 +65,13 @@ def frame_end_times(n: int) -> np.ndarray:
 
 
 def score_trace(app, frames: np.ndarray, label: str) -> np.ndarray:
-    """Score of ``label`` for every window of ``frames`` under the app's current state.
+    """Smoothed score of ``label`` for every window of ``frames`` under the app's current state.
 
-    Frame ``i`` of the result is the window ending at embedding ``i + window_frames - 1``.
+    Item ``i`` of the result is the window ending at embedding ``i + window_frames - 1``;
+    the values equal what :meth:`WakeWord.process` feeds its guard (no adaptation).
     """
     windows = sliding_windows(frames, app.window_frames)
-    if windows.shape[0] == 0:
-        return np.zeros(0, np.float32)
-    ids_of_label = {e.id for e in app.index.entries(label=label)}
-    scores, ids = app.index.search(windows, k=app.index.size)
-    mask = np.isin(ids, list(ids_of_label))
-    return np.where(mask, scores, -np.inf).max(axis=1).astype(np.float32)
+    return app.score_traces(windows).get(label, np.zeros(0, np.float32))
 
 
 def count_events(trace: np.ndarray, times: np.ndarray, threshold: float, refractory: float,

@@ -183,3 +183,26 @@ def test_checks_catch_a_broken_component():
 
     with pytest.raises(ConformanceError):
         check_all(Case("leaky", lambda: Leaky(DIM), rows(X), batch=stack_x))
+
+
+def test_checks_catch_a_policy_that_forgets_its_generator():
+    class Forgetful(EpsilonGreedy):
+        def load_state_dict(self, state):
+            keep = self.state_dict()
+            super().load_state_dict({**state, "rng": keep["rng"], "rng_pos": keep["rng_pos"]})
+
+    from edgeadapt.conformance import check_seeded
+
+    with pytest.raises(ConformanceError):
+        check_seeded(lambda: Forgetful(K, epsilon=0.5, seed=1), play)
+
+
+def test_checks_catch_an_aliasing_state_dict():
+    class Aliasing(Moments):
+        def state_dict(self):
+            return {"count": np.float64(self._count), "mean": self._mean, "m2": self._m2}
+
+    from edgeadapt.conformance import check_roundtrip
+
+    with pytest.raises(ConformanceError):
+        check_roundtrip(lambda: Aliasing(DIM), rows(X))

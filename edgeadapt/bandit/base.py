@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -73,12 +73,26 @@ def set_rng_state(generator: np.random.Generator, words: np.ndarray) -> None:
 
 
 def check_count(value: Any, owner: str, name: str) -> int:
+    """Return ``value`` as a positive int or raise :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_count(3, "UCB1", "n_arms")
+    3
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise InputError(f"{owner}: {name} must be a positive integer, got {value!r}")
     return int(value)
 
 
 def check_real(value: Any, owner: str, name: str, low: float = -math.inf, high: float = math.inf, open_low: bool = False) -> float:
+    """Return ``value`` as a finite float within bounds or raise :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_real(0.1, "EpsilonGreedy", "epsilon", 0.0, 1.0)
+    0.1
+    """
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -96,13 +110,18 @@ class Policy:
     Subclasses list their per-arm arrays in ``_FIELDS`` as ``(name, trailing shape)``
     (trailing shape may use ``"d"`` for the context dimension), the ones that add up
     on merge in ``_ADDITIVE``, and implement ``_new_arm`` (initial values of a new arm),
-    ``_refresh`` (derived caches), ``_select`` and ``_update``.
+    ``_refresh`` (caches derived from the state), ``select`` and ``update``.
+
+    Examples
+    --------
+    >>> from edgeadapt.bandit import EpsilonGreedy
+    >>> isinstance(EpsilonGreedy(n_arms=2), Policy)
+    True
     """
 
     mutators = ("update", "update_many", "add_arm", "retire_arm")
     _FIELDS: tuple[tuple[str, tuple], ...] = ()
     _ADDITIVE: tuple[str, ...] = ()
-    _CONTEXTUAL = False
     # True for policies that draw only uniforms, through ``_uniform``.
     _BUFFERED = False
 
@@ -249,11 +268,24 @@ class Policy:
         ------
         NoArmAvailableError
             If no active arm is allowed.
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> UCB1(n_arms=4).select(allowed=[3])
+        3
         """
         raise NotImplementedError
 
     def update(self, arm: int, reward: float, context: Any = None) -> None:
-        """Record the reward of a pulled arm."""
+        """Record the reward of a pulled arm (and its context, for contextual policies).
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> p = UCB1(n_arms=2); p.update(0, 0.5); p.means().tolist()
+        [0.5, 0.0]
+        """
         raise NotImplementedError
 
     def update_many(self, arms: Any, rewards: Any, contexts: Any = None) -> None:
@@ -290,18 +322,24 @@ class Policy:
         return ()
 
     def __iadd__(self, other: "Policy") -> "Policy":
-        """Add another device's statistics (exact: they are sums). The generator and active mask stay ours."""
+        """Add another device's statistics (exact: they are sums). The generator and active mask stay ours.
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> a, b = UCB1(n_arms=2), UCB1(n_arms=2)
+        >>> a.update(0, 1.0); b.update(0, 0.0); b.update(1, 1.0)
+        >>> a += b
+        >>> a.counts().tolist(), a.means().tolist()
+        ([2.0, 1.0], [0.5, 1.0])
+        """
         self._merge_compatible(other)
         self._sync()
         other._sync()
         for field in self._ADDITIVE:
             setattr(self, "_" + field, getattr(self, "_" + field) + getattr(other, "_" + field))
-        self._after_merge()
         self._refresh()
         return self
-
-    def _after_merge(self) -> None:
-        pass
 
     # ------------------------------------------------------------- state
     def state_dict(self) -> dict[str, Any]:
@@ -327,7 +365,16 @@ class Policy:
         return (k,) + tuple(getattr(self, "dim") if t == "d" else t for t in trailing)
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Replace the state; the number of arms follows the state. Nothing changes on error."""
+        """Replace the state; the number of arms follows the state. Nothing changes on error.
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> a = UCB1(n_arms=2); a.add_arm()
+        2
+        >>> b = UCB1(n_arms=2); b.load_state_dict(a.state_dict()); b.n_arms
+        3
+        """
         names = [f for f, _ in self._FIELDS]
         expect_keys(state, names + ["rng", "rng_pos", "active"], self)
         words = expect_array(state, "rng", (RNG_STATE_WORDS,), np.uint64, self)

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..errors import InputError, StateMismatchError
+from ..errors import StateMismatchError
 from ..state.protocol import expect_array, expect_keys
 from .base import FLOAT, NoArmAvailableError, check_count, check_real
 
@@ -124,6 +124,12 @@ class ArmGuard:
         ------
         NoArmAvailableError
             If no arm is allowed, active and under its limit.
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> ArmGuard(UCB1(n_arms=3)).select(allowed=[2])
+        2
         """
         now = self.clock()
         mask = self.available(now)
@@ -141,21 +147,49 @@ class ArmGuard:
         return arm
 
     def update(self, arm: int, reward: float, context: Any = None) -> None:
-        """Pass the reward to the policy unchanged."""
+        """Pass the reward to the policy unchanged.
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> g = ArmGuard(UCB1(n_arms=2)); g.update(1, 1.0); g.policy.counts().tolist()
+        [0.0, 1.0]
+        """
         self.policy.update(arm, reward, context)
 
     def update_many(self, arms: Any, rewards: Any, contexts: Any = None) -> None:
-        """Pass a batch of rewards to the policy unchanged."""
+        """Pass a batch of rewards to the policy unchanged.
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> g = ArmGuard(UCB1(n_arms=2)); g.update_many([0, 0], [1.0, 0.0]); g.policy.counts().tolist()
+        [2.0, 0.0]
+        """
         self.policy.update_many(arms, rewards, contexts)
 
     def add_arm(self) -> int:
-        """Add an arm to the policy (and rate-limit memory for it)."""
+        """Add an arm to the policy (and rate-limit memory for it).
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> ArmGuard(UCB1(n_arms=2), max_per_window=3).add_arm()
+        2
+        """
         arm = self.policy.add_arm()
         self._grow()
         return arm
 
     def retire_arm(self, arm: int) -> None:
-        """Retire an arm of the policy."""
+        """Retire an arm of the policy.
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> g = ArmGuard(UCB1(n_arms=2)); g.retire_arm(0); g.select()
+        1
+        """
         self.policy.retire_arm(arm)
 
     def state_dict(self) -> dict[str, Any]:
@@ -174,7 +208,16 @@ class ArmGuard:
         return out
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Load the policy's and the guard's state; nothing changes on error."""
+        """Load the policy's and the guard's state; nothing changes on error.
+
+        Examples
+        --------
+        >>> from edgeadapt.bandit import UCB1
+        >>> a = ArmGuard(UCB1(n_arms=2), max_per_window=1, clock=lambda: 5.0); _ = a.select()
+        >>> b = ArmGuard(UCB1(n_arms=2), max_per_window=1, clock=lambda: 5.0); b.load_state_dict(a.state_dict())
+        >>> b.available().tolist()
+        [False, True]
+        """
         own = {k: v for k, v in state.items() if not k.startswith(POLICY_PREFIX)}
         expect_keys(own, ["pick_times", "pick_next"], self)
         times = expect_array(own, "pick_times", (None, self._times.shape[1]), FLOAT, self)

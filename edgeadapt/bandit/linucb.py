@@ -60,7 +60,6 @@ class LinUCB(Policy):
 
     _FIELDS = (("a_inv", ("d", "d")), ("b", ("d",)), ("counts", ()))
     _ADDITIVE = ("b", "counts")
-    _CONTEXTUAL = True
 
     def __init__(self, n_arms: int, dim: int, alpha: float = 1.0, ridge: float = 1.0, seed: int | None = None) -> None:
         self.dim = check_count(dim, "LinUCB", "dim")

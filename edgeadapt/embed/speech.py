@@ -294,6 +294,9 @@ class SpeechEmbedder:
         >>> SpeechEmbedder().mel_frames(np.zeros(1760, np.float32)).shape
         (8, 32)
         """
+        samples = np.ascontiguousarray(samples, dtype=np.float32)
+        if samples.ndim != 1:
+            raise InputError(f"samples must be 1-D, got shape {samples.shape}; pass one mono channel")
         n = samples.shape[0]
         total = 0 if n < MEL_WINDOW_SAMPLES else (n - MEL_WINDOW_SAMPLES) // MEL_HOP_SAMPLES + 1
         out = np.empty((total, MEL_BANDS), np.float32)
@@ -321,6 +324,11 @@ class SpeechEmbedder:
         >>> SpeechEmbedder().embed_mels(np.zeros((84, MEL_BANDS), np.float32)).shape
         (2, 96)
         """
+        mels = np.ascontiguousarray(mels, dtype=np.float32)
+        if mels.ndim != 2 or mels.shape[1] != MEL_BANDS:
+            raise InputError(
+                f"mels must have shape (frames, {MEL_BANDS}), got {mels.shape}; pass the output of mel_frames"
+            )
         f = mels.shape[0]
         k = 0 if f < EMBEDDING_WINDOW_FRAMES else (f - EMBEDDING_WINDOW_FRAMES) // EMBEDDING_HOP_FRAMES + 1
         out = np.empty((k, EMBEDDING_DIM), np.float32)

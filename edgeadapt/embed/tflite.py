@@ -31,7 +31,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from ..errors import InputError, ModelError, missing_extra
+from ..errors import InputError, MissingExtraError, ModelError, missing_extra
 
 __all__ = ["TFLiteModel", "TFLITE_FILE_IDENTIFIER", "BACKENDS", "select_backend"]
 
@@ -84,7 +84,10 @@ def select_backend(backend: str = "auto") -> tuple[str, Any]:
             continue
         return name, module.Interpreter
     if backend == "tflite_runtime":
-        raise missing_extra("tflite_runtime", "tflite", "running a TFLite model with backend='tflite_runtime'")
+        raise MissingExtraError(
+            "backend='tflite_runtime' was asked for but the Python package 'tflite_runtime' is not "
+            "installed: pip install tflite-runtime, or use backend='auto' (LiteRT)"
+        )
     raise missing_extra("ai_edge_litert", "tflite", "running a TFLite model")
 
 
@@ -193,8 +196,8 @@ class TFLiteModel:
             raise InputError(f"num_threads must be a positive integer, got {self.num_threads!r}")
         path = check_tflite_file(self.path)
         name, interpreter_cls = select_backend(self.backend_choice)
-        if self.backend_choice == "auto":
-            logger.info("TFLite backend %s selected by rule 'litert if installed' for %s", name, path)
+        rule = "rule 'litert if installed, else tflite_runtime'" if self.backend_choice == "auto" else "request"
+        logger.info("TFLite backend %s selected by %s for %s", name, rule, path)
         try:
             interpreter = interpreter_cls(model_path=path, num_threads=int(self.num_threads))
         except (ValueError, RuntimeError) as e:

@@ -374,6 +374,21 @@ class EnrollmentIndex:
             raise KeyError(f"EnrollmentIndex: no entry with id {entry_id}")
         return self._labels[int(rows[0])]
 
+    def source_of(self, entry_id: int) -> str:
+        """Source tag of an entry id.
+
+        Examples
+        --------
+        >>> index = EnrollmentIndex(dim=1); index.add([[1.0]], label="x", source="pseudo")
+        [0]
+        >>> index.source_of(0)
+        'pseudo'
+        """
+        rows = np.flatnonzero(self._ids == int(entry_id))
+        if rows.size == 0:
+            raise KeyError(f"EnrollmentIndex: no entry with id {entry_id}")
+        return self._sources[int(rows[0])]
+
     def entries(self, *, label: str | None = None, source: str | None = None) -> list[Entry]:
         """List entries, optionally only those of one label and/or one source.
 
@@ -453,6 +468,13 @@ class EnrollmentIndex:
         -------
         dict
             Label to score, in order of first enrollment; empty for an empty index.
+
+        Examples
+        --------
+        >>> index = EnrollmentIndex(dim=2); _ = index.add([[1.0, 0.0]], label="x")
+        >>> _ = index.add([[0.0, 1.0]], label="y")
+        >>> index.best_per_label([1.0, 0.0])
+        {'x': 1.0, 'y': 0.0}
         """
         return self.best_entries(query)[0]
 

@@ -37,20 +37,21 @@ LOG_FLOOR = 1e-12
 
 
 def log_bands(sample_rate: float, count: int = DEFAULT_BAND_COUNT, lowest: float = DEFAULT_LOWEST_BAND_HZ) -> tuple[float, ...]:
-    """Edges in Hz of ``count`` bands: 0 to ``lowest``, then log-spaced bands up to Nyquist.
+    """Edges in Hz of ``count`` bands equally wide on a log scale from ``lowest`` to Nyquist.
 
-    The first band holds slow drifts; the others are equally wide on a log scale,
-    which matches how fault frequencies scale with shaft speed.
+    Log-spaced bands match how fault frequencies scale with shaft speed. Content
+    below ``lowest`` (sensor drift, and the leakage of the shaft's 1x as its speed
+    wanders) is left out.
 
     Examples
     --------
     >>> [round(e) for e in log_bands(10000.0, count=4)]
-    [0, 10, 79, 630, 5000]
+    [10, 47, 224, 1057, 5000]
     """
     nyquist = sample_rate / 2.0
-    if count < 2 or not 0 < lowest < nyquist:
-        raise InputError(f"need count >= 2 bands and 0 < lowest ({lowest} Hz) < Nyquist ({nyquist} Hz)")
-    return (0.0,) + tuple(float(e) for e in np.geomspace(lowest, nyquist, count))
+    if count < 1 or not 0 < lowest < nyquist:
+        raise InputError(f"need count >= 1 band and 0 < lowest ({lowest} Hz) < Nyquist ({nyquist} Hz)")
+    return tuple(float(e) for e in np.geomspace(lowest, nyquist, count + 1))
 
 
 class VibrationFeatures:
@@ -117,6 +118,18 @@ class VibrationFeatures:
         per = list(self.statistics) + [f"band{i}" for i in range(len(self.band_edges()) - 1)]
         return [f"{c}.{name}" for c in channels for name in per]
 
+    def check_window(self, size: int) -> None:
+        """Raise :class:`InputError` unless windows of ``size`` samples work with the bands.
+
+        Examples
+        --------
+        >>> VibrationFeatures(1000.0, bands=(10, 20, 500)).check_window(16)
+        Traceback (most recent call last):
+        ...
+        edgeadapt.errors.InputError: a band of [10.0, 20.0, 500.0] Hz holds no spectral bin at 62.5 Hz resolution (window of 16 samples); widen the band or use a longer window
+        """
+        self._band_plan(int(size))
+
     def _band_plan(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._plan is not None and self._plan[0] == size:
             return self._plan[1:]
@@ -139,6 +152,8 @@ class VibrationFeatures:
                 f"a band of {edges.tolist()} Hz holds no spectral bin at {resolution:.3g} Hz resolution "
                 f"(window of {size} samples); widen the band or use a longer window"
             )
+        if np.any(starts[1:] != stops[:-1]):
+            raise InputError(f"bands {edges.tolist()} must be contiguous edges")  # pragma: no cover (edges are)
         taper = np.hanning(size).astype(np.float32)
         self._plan = (size, starts, stops, taper)
         return starts, stops, taper
@@ -162,30 +177,29 @@ class VibrationFeatures:
         if size < 2:
             raise InputError(f"windows of {size} sample cannot have a spectrum; use windows of at least 2 samples")
         starts, stops, taper = self._band_plan(size)
-        x = np.ascontiguousarray(x, dtype=np.float32)
+        # work channel by channel along the last axis: contiguous and fast
+        x = np.array(np.swapaxes(x, 1, 2), dtype=np.float32, order="C", copy=True)  # (n, channels, size)
         if not np.all(np.isfinite(x)):
             raise InputError("windows hold NaN or Inf samples; drop or repair those samples before computing features")
-        x = x - x.mean(axis=1, keepdims=True)
-        sq = x.astype(np.float64) ** 2
-        ms = sq.mean(axis=1)
+        x -= x.mean(axis=2, keepdims=True, dtype=np.float64).astype(np.float32)
+        sq = x * x
+        ms = sq.mean(axis=2, dtype=np.float64)
         rms = np.sqrt(ms)
         columns: dict[str, np.ndarray] = {}
         safe = np.maximum(rms, LOG_FLOOR)
         if "rms" in self.statistics:
             columns["rms"] = rms
         if "peak" in self.statistics or "crest" in self.statistics:
-            peak = np.abs(x).max(axis=1).astype(np.float64)
+            peak = np.abs(x).max(axis=2).astype(np.float64)
             columns["peak"] = peak
             columns["crest"] = peak / safe
         if "kurtosis" in self.statistics:
-            columns["kurtosis"] = (sq**2).mean(axis=1) / np.maximum(ms, LOG_FLOOR) ** 2
-        spectrum = np.fft.rfft(x * taper[None, :, None], axis=1)
-        power = spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2
-        cumulative = np.concatenate([np.zeros((n, 1, channels)), np.cumsum(power, axis=1)], axis=1)
-        energy = (cumulative[:, stops, :] - cumulative[:, starts, :]) / size
-        parts = [columns[s][:, None, :] for s in self.statistics] + [energy]
-        out = np.concatenate(parts, axis=1)  # (n, per_channel, channels)
-        out = np.ascontiguousarray(out.transpose(0, 2, 1).reshape(n, -1))
+            columns["kurtosis"] = (sq * sq).mean(axis=2, dtype=np.float64) / np.maximum(ms, LOG_FLOOR) ** 2
+        spectrum = np.fft.rfft(x * taper, axis=2)
+        power = (spectrum.real.astype(np.float64) ** 2 + spectrum.imag.astype(np.float64) ** 2)[:, :, : stops[-1]]
+        energy = np.add.reduceat(power, starts, axis=2) / size  # bands are contiguous
+        parts = [columns[s][:, :, None] for s in self.statistics] + [energy]
+        out = np.concatenate(parts, axis=2).reshape(n, -1)  # (n, channels * per_channel)
         if self.log:
             out = np.log(np.maximum(out, LOG_FLOOR))
         return out

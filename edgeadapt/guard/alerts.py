@@ -28,12 +28,12 @@ import numpy as np
 from ..errors import InputError, StateMismatchError
 from ..state.protocol import expect_keys, expect_scalar
 
-__all__ = ["AlertGuard", "NO_EVENT", "RAISED", "CLEARED"]
+__all__ = ["AlertGuard", "NO_EVENT", "RAISED", "CLEARED", "EVENT_NAMES"]
 
 NO_EVENT = 0
 RAISED = 1
 CLEARED = 2
-_EVENT_NAMES = {NO_EVENT: "", RAISED: "raised", CLEARED: "cleared"}
+EVENT_NAMES = ("", "raised", "cleared")  # indexed by the event codes above
 _STATE_KEYS = ("active", "run", "cooldown", "alerts", "event")
 
 
@@ -61,6 +61,9 @@ class AlertGuard:
         Alerts raised so far.
     event : str
         What the last update did: ``"raised"``, ``"cleared"`` or ``""``.
+    history : tuple of numpy.ndarray
+        Per step of the last :meth:`update_many` call: active flags (bool) and events
+        (``NO_EVENT``, ``RAISED`` or ``CLEARED``, int8).
     """
 
     mutators = ("update", "update_many", "reset")
@@ -75,6 +78,7 @@ class AlertGuard:
         self._cooldown = 0
         self._alerts = 0
         self._event = NO_EVENT
+        self.history: tuple[np.ndarray, np.ndarray] = (np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int8))
 
     def _levels(self) -> tuple[float, float]:
         on = float(self.on)
@@ -86,6 +90,50 @@ class AlertGuard:
                 f"AlertGuard: min_duration ({self.min_duration}) must be >= 1 and refractory ({self.refractory}) >= 0 steps"
             )
         return on, off
+
+    def _simulate(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[bool, int, int, int, int]]:
+        """Per-step active flags and events for ``scores``, and the state after them.
+
+        Vectorized: between two events every step is decided with array operations.
+        """
+        on, off = self._levels()
+        min_duration, refractory = int(self.min_duration), int(self.refractory)
+        n = len(scores)
+        if n and not np.all(np.isfinite(scores)):
+            raise InputError("AlertGuard: score is NaN or Inf; feed scores of windows that were scored")
+        active_out = np.zeros(n, dtype=bool)
+        events = np.zeros(n, dtype=np.int8)
+        active, run, cooldown, alerts, event = self._active, self._run, self._cooldown, self._alerts, self._event
+        i = 0
+        while i < n:
+            seg = scores[i:]
+            if active:
+                below = np.flatnonzero(seg < off)
+                if not len(below):
+                    active_out[i:] = True
+                    break
+                j = i + int(below[0])
+                active_out[i:j] = True
+                events[j] = CLEARED
+                active, cooldown, run = False, refractory, 0
+                i = j + 1
+                continue
+            idx = np.arange(len(seg))
+            last_low = np.maximum.accumulate(np.where(seg >= on, -1, idx))
+            runs = np.where(last_low < 0, idx + 1 + run, idx - last_low)
+            hit = np.flatnonzero((runs >= min_duration) & (idx >= cooldown))
+            if not len(hit):
+                run, cooldown = int(runs[-1]), max(cooldown - len(seg), 0)
+                break
+            k = int(hit[0])
+            run, cooldown = int(runs[k]), 0
+            active, alerts = True, alerts + 1
+            events[i + k] = RAISED
+            active_out[i + k] = True
+            i += k + 1
+        if n:
+            event = int(events[-1])
+        return active_out, events, (active, run, cooldown, alerts, event)
 
     def update(self, score: float) -> None:
         """Feed one step's score.
@@ -100,38 +148,33 @@ class AlertGuard:
         ...
         edgeadapt.errors.InputError: AlertGuard: score is NaN or Inf; feed scores of windows that were scored
         """
-        on, off = self._levels()
-        score = float(score)
-        if score - score != 0.0:
-            raise InputError("AlertGuard: score is NaN or Inf; feed scores of windows that were scored")
-        event = NO_EVENT
-        if self._active:
-            if score < off:
-                self._active = False
-                self._cooldown = int(self.refractory)
-                self._run = 0
-                event = CLEARED
-        else:
-            blocked = self._cooldown > 0
-            if blocked:
-                self._cooldown -= 1
-            self._run = self._run + 1 if score >= on else 0
-            if self._run >= int(self.min_duration) and not blocked:
-                self._active = True
-                self._alerts += 1
-                event = RAISED
-        self._event = event
+        self.update_many(np.array([score], dtype=np.float64))
 
     def update_many(self, scores: Any) -> None:
-        """Feed several steps' scores in order.
+        """Feed several steps' scores in order; :attr:`history` tells what each step did.
 
         Examples
         --------
-        >>> g = AlertGuard(on=0.5, min_duration=3); g.update_many([0.9, 0.9, 0.9]); g.active
+        >>> g = AlertGuard(on=0.5, off=0.2, min_duration=3); g.update_many([0.9, 0.9, 0.9, 0.3]); g.active
         True
+        >>> g.history[0].tolist(), [EVENT_NAMES[e] for e in g.history[1]]
+        ([False, False, True, True], ['', '', 'raised', ''])
         """
-        for s in np.ascontiguousarray(scores, dtype=np.float64).reshape(-1):
-            self.update(s)
+        scores = np.ascontiguousarray(scores, dtype=np.float64).reshape(-1)
+        active, events, after = self._simulate(scores)
+        self._active, self._run, self._cooldown, self._alerts, self._event = after
+        self.history = (active, events)
+
+    def preview(self, scores: Any) -> np.ndarray:
+        """Active flags that :meth:`update_many` would give for ``scores``; changes nothing.
+
+        Examples
+        --------
+        >>> g = AlertGuard(on=0.5, min_duration=2)
+        >>> g.preview([0.9, 0.9, 0.1]).tolist(), g.active
+        ([False, True, False], False)
+        """
+        return self._simulate(np.ascontiguousarray(scores, dtype=np.float64).reshape(-1))[0]
 
     def reset(self) -> None:
         """Forget any alert and counters (after maintenance, for instance).
@@ -156,7 +199,7 @@ class AlertGuard:
     @property
     def event(self) -> str:
         """``"raised"``, ``"cleared"`` or ``""``: what the last update did."""
-        return _EVENT_NAMES[self._event]
+        return EVENT_NAMES[self._event]
 
     def state_dict(self) -> dict[str, Any]:
         """Guard memory: active flag, run length, refractory countdown, alert count, last event.
@@ -185,7 +228,7 @@ class AlertGuard:
         """
         expect_keys(state, _STATE_KEYS, self)
         values = {k: int(expect_scalar(state, k, np.int8 if k in ("active", "event") else np.int64, self)) for k in _STATE_KEYS}
-        if values["active"] not in (0, 1) or values["event"] not in _EVENT_NAMES or min(values.values()) < 0:
+        if values["active"] not in (0, 1) or not 0 <= values["event"] < len(EVENT_NAMES) or min(values.values()) < 0:
             raise StateMismatchError("AlertGuard: state holds an unknown flag or a negative counter; reset the state")
         self._active = bool(values["active"])
         self._run, self._cooldown, self._alerts, self._event = values["run"], values["cooldown"], values["alerts"], values["event"]

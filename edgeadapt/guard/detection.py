@@ -89,7 +89,14 @@ class DetectionGuard:
         return score >= self.threshold and score - runner_up >= self.min_margin
 
     def in_refractory(self, time: float) -> bool:
-        """Whether ``time`` falls within the refractory period of the last detection."""
+        """Whether ``time`` falls within the refractory period of the last detection.
+
+        Examples
+        --------
+        >>> guard = DetectionGuard(threshold=0.5, refractory_seconds=1.0)
+        >>> guard.process(0.0, "a", 0.9), guard.in_refractory(0.5), guard.in_refractory(1.0)
+        (True, True, False)
+        """
         return time - self._last_fire < self.refractory_seconds
 
     def process(self, time: float, label: str | None, score: float, runner_up: float = -math.inf) -> bool:
@@ -105,6 +112,16 @@ class DetectionGuard:
             Its score.
         runner_up : float
             Best score of any other label (``-inf`` if none).
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> guard = DetectionGuard(threshold=0.5, debounce_frames=2)
+        >>> guard.process(0.0, "a", 0.9), guard.process(0.08, "a", 0.9)
+        (False, True)
         """
         if not isinstance(self.debounce_frames, (int, np.integer)) or self.debounce_frames < 1:
             raise InputError(f"DetectionGuard: debounce_frames must be a positive integer, got {self.debounce_frames!r}")
@@ -175,7 +192,14 @@ class RateLimit:
         return self._count
 
     def allows(self, time: float) -> bool:
-        """Whether one more event at ``time`` stays within both limits (pure)."""
+        """Whether one more event at ``time`` stays within both limits (pure).
+
+        Examples
+        --------
+        >>> limit = RateLimit(per_hour=1); limit.update(0.0)
+        >>> limit.allows(1800.0), limit.allows(SECONDS_PER_HOUR)
+        (False, True)
+        """
         self._check()
         time = _finite(time, "time", "RateLimit")
         if self._count >= self.total:

@@ -63,6 +63,10 @@ class NearMissLabeller:
         detection threshold).
     horizon_seconds : float
         Longest delay from a near miss's peak to the detection that confirms it.
+    min_gap_seconds : float
+        Shortest such delay. A user who repeats a missed wake word waits for an answer
+        first; speech running straight into a detection is more likely the words just
+        before the wake word than a first attempt.
     max_pending : int
         Unconfirmed near misses remembered (oldest dropped first).
 
@@ -78,14 +82,21 @@ class NearMissLabeller:
     ...     _ = labeller.process(t, "a", s)
     >>> labeller.process(9.0, "a", 0.9, detected=True)     # too late: 9 s after the near miss
     []
+    >>> hasty = NearMissLabeller(low=0.4, high=0.6, min_gap_seconds=1.0)
+    >>> for t, s in [(0.0, 0.5), (0.2, 0.1)]:
+    ...     _ = hasty.process(t, "a", s)
+    >>> hasty.process(0.5, "a", 0.9, detected=True)        # too soon: 0.5 s after it
+    []
     """
 
     mutators = ("process", "reset")
 
-    def __init__(self, low: float, high: float, horizon_seconds: float = 4.0, max_pending: int = 8) -> None:
+    def __init__(self, low: float, high: float, horizon_seconds: float = 4.0, min_gap_seconds: float = 0.0,
+                 max_pending: int = 8) -> None:
         self.low = low
         self.high = high
         self.horizon_seconds = horizon_seconds
+        self.min_gap_seconds = min_gap_seconds
         self.max_pending = max_pending
         self.reset()
 
@@ -133,6 +144,14 @@ class NearMissLabeller:
         -------
         list of NearMiss
             Confirmed near misses of ``label`` (each proposed once), oldest first.
+
+        Examples
+        --------
+        >>> labeller = NearMissLabeller(low=0.4, high=0.6)
+        >>> labeller.process(0.0, "a", 0.5, payload="first try"), labeller.process(0.1, "a", 0.1)
+        ([], [])
+        >>> [m.payload for m in labeller.process(2.0, "a", 0.9, detected=True)]
+        ['first try']
         """
         self._check()
         time, score = float(time), float(score)
@@ -142,7 +161,7 @@ class NearMissLabeller:
         if detected:
             # the detection's own rising and falling edges form one episode: not a near miss
             self._episode, self._crossed = NearMiss(time, label, score, None), True
-            confirmed = [m for m in self._pending if m.label == label]
+            confirmed = [m for m in self._pending if m.label == label and time - m.time >= self.min_gap_seconds]
             self._pending = [m for m in self._pending if m.label != label]
             return confirmed
         if label is None or score < self.low:

@@ -210,16 +210,23 @@ class Moments:
         self._merge(count, self._mean, m2, total, mean_b, m2_b)
 
     def _update_many_scalar(self, x: np.ndarray) -> None:
-        # dim 1, unit weights, no forgetting: three passes over a contiguous vector.
+        # dim 1, unit weights, no forgetting: three passes over a contiguous vector,
+        # then Chan's merge in Python floats. NaN or Inf anywhere reaches the sums.
         n = x.shape[0]
         if n == 0:
             return
-        mean_b = float(np.add.reduce(x)) / n
+        nb = float(n)
+        mean_b = float(np.add.reduce(x)) / nb
         dev = x - mean_b
         m2_b = float(dev.dot(dev))
-        if not (math.isfinite(mean_b) and math.isfinite(m2_b)):
+        if mean_b - mean_b != 0.0 or m2_b - m2_b != 0.0:
             raise InputError("Moments: X holds NaN or Inf; drop or repair those rows before updating")
-        self._merge(self._count, self._mean, self._m2, float(n), mean_b, m2_b)
+        na = self._count
+        total = na + nb
+        delta = mean_b - self._mean
+        self._mean += delta * (nb / total)
+        self._m2 += m2_b + delta * delta * (na * nb / total)
+        self._count = total
 
     def _merge(self, na: float, ma: Any, m2a: Any, nb: float, mb: Any, m2b: Any) -> None:
         n = na + nb
@@ -407,19 +414,16 @@ class Covariance:
         if self._fast and weight == 1.0 and type(x) is np.ndarray and x.shape == PAIR_SHAPE:
             # bivariate, unit weight, no forgetting: plain floats.
             x0, x1 = x.tolist()
-            p = self._p
-            d0 = x0 - p[0]
-            d1 = x1 - p[1]
+            m0, m1, c00, c01, c11 = self._p
+            d0 = x0 - m0
+            d1 = x1 - m1
             if d0 - d0 == 0.0 == d1 - d1 and type(d0) is float:
                 n = self._count + 1.0
                 self._count = n
                 r = 1.0 / n
-                p[0] += d0 * r
-                p[1] += d1 * r
-                e0 = d0 * (1.0 - r)
-                p[2] += e0 * d0
-                p[3] += e0 * d1
-                p[4] += d1 * (1.0 - r) * d1
+                s = 1.0 - r
+                e0 = d0 * s
+                self._p = [m0 + d0 * r, m1 + d1 * r, c00 + e0 * d0, c01 + e0 * d1, c11 + d1 * s * d1]
                 return
         self._update_any(x, weight)
 
@@ -475,6 +479,11 @@ class Covariance:
         >>> c.mean.tolist()
         [2.0, 1.0]
         """
+        if weights is None and self.forgetting is None:
+            arr = np.ascontiguousarray(X, dtype=FLOAT) if type(X) is not np.ndarray or X.dtype != FLOAT else X
+            if arr.ndim == 2 and arr.shape[1] == self.dim and arr.shape[0] > 0:
+                self._update_many_unit(arr)
+                return
         X = as_matrix(X, self.dim, "Covariance")
         w = as_weights(weights, X.shape[0], "Covariance")
         if X.shape[0] == 0:
@@ -493,6 +502,42 @@ class Covariance:
         c_b = (dev * w[:, None]).T.dot(dev)
         c_b = 0.5 * (c_b + c_b.T)
         self._merge(count, mean, comoment, total, mean_b, c_b)
+
+    def _update_many_unit(self, X: np.ndarray) -> None:
+        # Unit weights, no forgetting: work on the transposed copy, whose rows (features)
+        # are contiguous, so sums, centering and products are long 1-d loops or BLAS.
+        # NaN or Inf anywhere in X reaches the mean and the scatter, which are checked.
+        n = X.shape[0]
+        XT = X.T.copy()
+        mean_b = XT.dot(np.ones(n)) / n
+        D = XT - mean_b[:, None]
+        if self._pair:
+            d0, d1 = D
+            (mb0, mb1) = mean_b.tolist()
+            c00, c01, c11 = float(d0.dot(d0)), float(d0.dot(d1)), float(d1.dot(d1))
+            check = mb0 + mb1 + c00 + c11
+            if check - check != 0.0:
+                raise InputError("Covariance: X holds NaN or Inf; drop or repair those rows before updating")
+            # Chan's merge in Python floats.
+            p = self._p
+            na, nb = self._count, float(n)
+            total = na + nb
+            e0, e1 = mb0 - p[0], mb1 - p[1]
+            r, f = nb / total, na * nb / total
+            p[0] += e0 * r
+            p[1] += e1 * r
+            p[2] += c00 + e0 * e0 * f
+            p[3] += c01 + e0 * e1 * f
+            p[4] += c11 + e1 * e1 * f
+            self._count = total
+            return
+        c_b = D.dot(D.T)
+        check = float(mean_b.sum()) + float(c_b.trace())
+        if check - check != 0.0:
+            raise InputError("Covariance: X holds NaN or Inf; drop or repair those rows before updating")
+        c_b = 0.5 * (c_b + c_b.T)
+        mean, comoment = self._get()
+        self._merge(self._count, mean, comoment, float(n), mean_b, c_b)
 
     def _merge(self, na: float, ma: np.ndarray, ca: np.ndarray, nb: float, mb: np.ndarray, cb: np.ndarray) -> None:
         n = na + nb

@@ -28,7 +28,6 @@ __all__ = ["read_wav", "write_wav", "WavSource", "WAV_SAMPLE_WIDTH"]
 #: Bytes per sample of the WAV files edgeadapt reads and writes (16-bit PCM).
 WAV_SAMPLE_WIDTH = 2
 _MONO = 1
-_READ_FRAMES = 1 << 16
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -143,6 +142,7 @@ class WavSource:
         with _open(self.path) as w:
             while True:
                 data = w.readframes(n)
-                if not data:
+                whole = len(data) // WAV_SAMPLE_WIDTH * WAV_SAMPLE_WIDTH  # a truncated file may end mid-sample
+                if whole == 0:
                     return
-                yield np.frombuffer(data, dtype="<i2").astype(np.int16)
+                yield np.frombuffer(data[:whole], dtype="<i2").astype(np.int16)

@@ -100,6 +100,8 @@ def test_backend_is_chosen_by_rule_and_logged(caplog):
     except ImportError:
         with pytest.raises(ImportError, match="tflite_runtime"):
             TFLiteModel(EMB, backend="tflite_runtime").load()
+    with pytest.raises(InputError, match="num_threads must be a positive integer"):
+        TFLiteModel(EMB, num_threads=0).load()
 
 
 @pytest.mark.parametrize("dtype", [np.int8, np.uint8])

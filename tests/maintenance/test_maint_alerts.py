@@ -77,3 +77,41 @@ def test_bad_state_changes_nothing():
     with pytest.raises(StateMismatchError):
         g.load_state_dict({"active": np.int8(0)})
     assert encode_blob(g.state_dict()) == before
+
+
+def _reference(guard_args, scores):
+    """Plain step-by-step reading of the rules, to check the vectorized guard against."""
+    on, off, min_duration, refractory = guard_args
+    active, run, cooldown, out = False, 0, 0, []
+    for s in scores:
+        if active:
+            if s < off:
+                active, cooldown, run = False, refractory, 0
+        else:
+            blocked = cooldown > 0
+            cooldown -= blocked
+            run = run + 1 if s >= on else 0
+            if run >= min_duration and not blocked:
+                active = True
+        out.append(active)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_vectorized_guard_matches_step_by_step_rules_for_any_batching(seed):
+    rng = np.random.default_rng(seed)
+    scores = np.clip(rng.normal(0.4, 0.25, 3000) + 0.3 * np.sin(np.arange(3000) / 40), 0, 1)
+    args = (0.6, 0.35, int(rng.integers(1, 5)), int(rng.integers(0, 30)))
+    want = _reference(args, scores)
+    whole = AlertGuard(*args)
+    whole.update_many(scores)
+    assert whole.history[0].tolist() == want
+    pieces = AlertGuard(*args)
+    got, start = [], 0
+    while start < len(scores):
+        step = int(rng.integers(1, 200))
+        pieces.update_many(scores[start : start + step])
+        got += pieces.history[0].tolist()
+        start += step
+    assert got == want
+    assert encode_blob(pieces.state_dict()) == encode_blob(whole.state_dict())

@@ -1,13 +1,11 @@
 """The command line with real files and real subprocesses, including SIGKILL mid-stream."""
 
-import os
 import signal
 import subprocess
 import sys
 import time
 import warnings
 
-import numpy as np
 import pytest
 
 from edgeadapt.apps.maintenance import synth
@@ -15,7 +13,7 @@ from edgeadapt.state import FileStore, encode_blob
 
 SAMPLE_RATE = 4000.0  # as in conftest.py
 
-CONFIG = ["--learn-windows", "300", "--window", "1024", "--min-duration", "2", "--refractory", "5"]
+CONFIG = ["--learn-windows", "560", "--window", "1024", "--min-duration", "2", "--refractory", "5"]
 
 
 def run(*args, stdin=None, check=True):
@@ -70,7 +68,7 @@ def test_sigkill_mid_stream_then_restart_resumes_with_the_same_baseline_and_posi
     while time.monotonic() < deadline and proc.poll() is None:
         if state.exists():
             s = _state(state)
-            if s is not None and int(s["monitor.windows"]) > 400 and int(s["cursor.rows"]) > total // 3:
+            if s is not None and int(s["monitor.windows"]) > 600 and int(s["cursor.rows"]) > total // 3:
                 proc.send_signal(signal.SIGKILL)
                 killed_at = s
                 break
@@ -99,15 +97,15 @@ def test_learn_stops_at_the_end_of_learning_then_watch_continues(vib_csv, tmp_pa
     csv, _ = vib_csv
     st = tmp_path / "m.ea"
     p = run("learn", "--input", csv, "--state", str(st), *CONFIG)
-    assert "monitoring, 300 of 300 learning windows" in p.stdout
+    assert "monitoring, 560 of 560 learning windows" in p.stdout
     s = _state(st)
-    assert int(s["cursor.rows"]) == 300 * 512 and int(s["monitor.windows"]) == 300
+    assert int(s["cursor.rows"]) == 560 * 512 and int(s["monitor.windows"]) == 560
     status = run("status", "--state", str(st)).stdout
     size = int(status.split("state: ")[1].split(" bytes")[0])
     assert "phase: monitoring" in status and size < 8 * 1024
     out = run("watch", "--input", csv, "--state", str(st)).stdout.splitlines()
     assert out[0] == "window,time,phase,score,alert,event"
-    assert out[1].startswith("300,") and ",monitoring," in out[1]
+    assert out[1].startswith("560,") and ",monitoring," in out[1]
     assert any(line.endswith(",raised") for line in out)
 
 
@@ -115,8 +113,8 @@ def test_stdin_pipe_continues_baseline_and_counters(vib_csv, tmp_path):
     csv, _ = vib_csv
     with open(csv) as f:
         lines = f.read().splitlines()
-    head = "\n".join(lines[: 2 + 170000]) + "\n"
-    tail = "\n".join(lines[1:2] + lines[2 + 170000 :]) + "\n"  # header, then the rest
+    head = "\n".join(lines[: 2 + 320000]) + "\n"
+    tail = "\n".join(lines[1:2] + lines[2 + 320000 :]) + "\n"  # header, then the rest
     st = str(tmp_path / "s.ea")
     first = run("watch", "--input", "-", "--state", st, "--sample-rate", "4000", *CONFIG, stdin=head).stdout.splitlines()
     n_first = len(first) - 1

@@ -28,7 +28,7 @@ def test_watch_detects_a_growing_imbalance_without_false_alarms(small_config, no
 
 def test_watch_state_does_not_depend_on_chunking(small_config, normal_then_fault):
     x, _ = normal_then_fault
-    x = x[: 60 * 4000]
+    x = x[: 100 * 4000]
     a, b = MachineWatch(small_config), MachineWatch(small_config)
     sa = _feed(a, x, [len(x)])
     cuts = [5000, 1, 1023, 77777] + [8192] * 19
@@ -38,20 +38,21 @@ def test_watch_state_does_not_depend_on_chunking(small_config, normal_then_fault
     assert encode_blob(a.state_dict()) == encode_blob(b.state_dict())
 
 
-def test_resume_from_saved_state_skips_consumed_rows(small_config, normal_then_fault):
+@pytest.mark.parametrize("cut", [123457, 350001])  # while learning, while monitoring
+def test_resume_from_saved_state_skips_consumed_rows(small_config, normal_then_fault, cut):
     x, _ = normal_then_fault
     ref = MachineWatch(small_config)
     ref.seek("f.csv")
     ref.update_many(x)
     first = MachineWatch(small_config)
     first.seek("f.csv")
-    first.update_many(x[:123457])
+    first.update_many(x[:cut])
     saved = decode_blob(encode_blob(first.state_dict()))
     again = MachineWatch(small_config)
     again.load_state_dict(saved)
     again.seek("f.csv")
     skip = again.skip_rows()
-    assert skip == first.cursor.rows and skip % small_config.hop == 0 and 0 < 123457 - skip < small_config.window
+    assert skip == first.cursor.rows and skip % small_config.hop == 0 and 0 < cut - skip < small_config.window
     again.update_many(x[skip:])
     assert encode_blob(again.state_dict()) == encode_blob(ref.state_dict())
 

@@ -33,6 +33,7 @@ import numpy as np
 from ...errors import InputError, StateMismatchError
 from ...learn import Covariance, Moments
 from ...state.protocol import StateGroup, expect_keys, expect_scalar
+from .slow import SlowScale
 
 __all__ = [
     "Baseline",
@@ -57,6 +58,11 @@ _PHASE_NAMES = {LEARNING: "learning", MONITORING: "monitoring"}
 HOLDOUT_EVERY = 4
 # The threshold sits this many calibration standard deviations above the mean distance.
 DEFAULT_THRESHOLD_SIGMAS = 4.0
+# The slow scale's threshold is higher: group means carry the machine's slow changes
+# (load, speed) and are calibrated on fewer samples, so their tail is heavier.
+DEFAULT_SLOW_THRESHOLD_SIGMAS = 6.0
+# Statistics calibrated on held-out windows: the distance and the largest residual.
+CALIBRATED_STATISTICS = 2
 # Smallest standard deviation of calibration distances, relative to their mean
 # (guards tiny calibration sets).
 MIN_RELATIVE_SPREAD = 0.05
@@ -170,17 +176,43 @@ class Baseline:
         """Mean normal feature vector, shape (dim,)."""
         return np.concatenate([p.mean for p in self._parts])
 
-    def _whitening(self) -> tuple[np.ndarray, np.ndarray]:
+    def _precision(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._snapshot is None:
             mean = self.mean
             shrink = float(self.shrinkage)
-            whiten = np.empty((int(self.blocks), self._size, self._size))
+            precision = np.empty((int(self.blocks), self._size, self._size))
             for b, part in enumerate(self._parts):
                 c = part.covariance()
                 reg = (1.0 - shrink) * c + np.diag(shrink * np.diag(c) + VARIANCE_FLOOR)
-                whiten[b] = np.linalg.inv(np.linalg.cholesky(reg))
-            self._snapshot = (mean, whiten)
+                inv = np.linalg.inv(reg)
+                precision[b] = 0.5 * (inv + inv.T)
+            scale = 1.0 / np.sqrt(np.diagonal(precision, axis1=1, axis2=2))  # (blocks, size)
+            self._snapshot = (mean, precision, scale)
         return self._snapshot
+
+    def deviations(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Squared Mahalanobis distance and largest conditional residual of each row.
+
+        The conditional residual of feature ``i`` is its deviation from what the other
+        features of its block predict, in standard deviations:
+        ``(P (x - mean))_i / sqrt(P_ii)`` with ``P`` the block's regularized precision.
+        It catches a fault that moves one feature (a resonance band, the kurtosis)
+        which the distance, spread over every feature, dilutes.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Squared distances and largest absolute residuals, shape (n,) each.
+        """
+        X = self._matrix(X)
+        if self.count <= 0.0:
+            raise InputError("Baseline: nothing learned yet; update with normal windows before scoring")
+        mean, precision, scale = self._precision()
+        dev = (X - mean).reshape(len(X), int(self.blocks), self._size).transpose(1, 0, 2)
+        g = dev @ precision  # (blocks, n, size); precision is symmetric
+        d2 = (dev * g).sum(axis=(0, 2))
+        resid = np.abs(g * scale[:, None, :]).max(axis=(0, 2))
+        return d2, resid
 
     def distance(self, X: Any) -> np.ndarray:
         """Squared regularized Mahalanobis distance of each row to the baseline.
@@ -189,13 +221,7 @@ class Baseline:
         -------
         numpy.ndarray of shape (n,)
         """
-        X = self._matrix(X)
-        if self.count <= 0.0:
-            raise InputError("Baseline: nothing learned yet; update with normal windows before scoring")
-        mean, whiten = self._whitening()
-        dev = (X - mean).reshape(len(X), int(self.blocks), self._size)
-        white = np.einsum("bij,nbj->nbi", whiten, dev)
-        return np.einsum("nbi,nbi->n", white, white)
+        return self.deviations(X)[0]
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
@@ -224,22 +250,32 @@ class BaselineScorer:
     blocks : int
         Per-channel feature blocks of the :class:`Baseline`.
     threshold_sigmas : float
-        Threshold on the Mahalanobis distance, in calibration standard deviations
-        above its calibration mean; the score is 0.5 there.
+        Alert threshold in calibration standard deviations above the calibration
+        mean of each statistic; the score is 0.5 there.
     shrinkage : float
         See :class:`Baseline`.
+    group : int
+        Windows per group of the slow scale (:class:`~.slow.SlowScale`); 0 or 1
+        switches it off.
+    slow_threshold_sigmas : float
+        Threshold of the slow-scale statistic, in its calibration deviations.
 
     Notes
     -----
-    The score of a window at (regularized Mahalanobis) distance ``d`` is
-    ``1 / (1 + exp(-(z - threshold_sigmas)))`` with ``z = (d - m) / s``, where ``m`` and
-    ``s`` are the mean and standard deviation of ``d`` over the held-out windows (for
-    Gaussian features ``d`` follows a chi distribution, close to normal).
-    Everything (baseline and calibration) is summation form: two scorers of the same
-    machine type merge with ``+=``.
+    Three statistics measure how far a window is from normal: its regularized
+    Mahalanobis distance ``d``, its largest conditional residual ``r`` (see
+    :meth:`Baseline.deviations`) and the largest conditional residual ``g`` of the mean
+    features of the last complete group of ``group`` windows (the slow scale, which
+    sees a small persistent shift through the window-to-window noise). ``d`` and ``r``
+    are calibrated on held-out windows of the second half of the learning period,
+    ``g`` on the groups of that half: each becomes ``z = (value - m) / s`` with the
+    mean ``m`` and standard deviation ``s`` it had there (``g``'s z is lowered by
+    ``slow_threshold_sigmas - threshold_sigmas``), and the window's score is
+    ``1 / (1 + exp(-(max z - threshold_sigmas)))``. Everything learned is summation
+    form: two scorers of the same machine type merge with ``+=``.
     """
 
-    mutators = ("update", "update_many", "adapt", "reset")
+    mutators = ("update", "update_many", "adapt", "advance", "reset")
 
     def __init__(
         self,
@@ -248,14 +284,20 @@ class BaselineScorer:
         blocks: int = 1,
         threshold_sigmas: float = DEFAULT_THRESHOLD_SIGMAS,
         shrinkage: float = DEFAULT_SHRINKAGE,
+        group: int = 0,
+        slow_threshold_sigmas: float = DEFAULT_SLOW_THRESHOLD_SIGMAS,
     ) -> None:
         self.dim = dim
         self.learn_windows = learn_windows
         self.blocks = blocks
         self.threshold_sigmas = threshold_sigmas
         self.shrinkage = shrinkage
+        self.group = group
+        self.slow_threshold_sigmas = slow_threshold_sigmas
         self.baseline = Baseline(dim, blocks, shrinkage)
-        self.calibration = Moments(1)
+        self.calibration = Moments(CALIBRATED_STATISTICS)
+        self.slow = SlowScale(dim, group) if int(group) >= 2 else None
+        self.slow_calibration = Moments(1)
         self._phase = LEARNING
         self._seen = 0
 
@@ -274,9 +316,9 @@ class BaselineScorer:
         """Windows still to learn before monitoring starts."""
         return max(int(self.learn_windows) - self._seen, 0) if self._phase == LEARNING else 0
 
-    def _is_holdout(self, index: np.ndarray) -> np.ndarray:
-        half = int(self.learn_windows) // 2
-        return (index >= half) & (index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1)
+    @staticmethod
+    def _is_holdout(index: np.ndarray, total: int) -> np.ndarray:
+        return (index >= total // 2) & (index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1)
 
     def update(self, x: Any) -> None:
         """Learn one window's features (while learning)."""
@@ -295,16 +337,24 @@ class BaselineScorer:
         take = min(len(X), self.remaining())
         if not take:
             return
-        held = self._is_holdout(np.arange(self._seen, self._seen + take))
+        half = int(self.learn_windows) // 2
+        held = self._is_holdout(np.arange(self._seen, self._seen + take), int(self.learn_windows))
+        slow = self.slow
         for k in range(take):
             # one window at a time, so that the state does not depend on how the
             # stream was cut into batches (a resumed stream gives the same baseline)
+            x = X[k : k + 1]
             if held[k]:
                 if self.baseline.count > 0.0:
-                    d2 = float(self.baseline.distance(X[k : k + 1])[0])
-                    self.calibration.update(math.sqrt(d2))
+                    d2, resid = self.baseline.deviations(x)
+                    self.calibration.update(np.array([math.sqrt(d2[0]), resid[0]]))
             else:
                 self.baseline.update(X[k])
+            if slow is not None:
+                ends, means = slow.group_means(x)
+                slow.update_many(x)
+                if len(ends) and self._seen + k >= half and self.baseline.count > 1.0:
+                    self.slow_calibration.update(float(self.baseline.deviations(means)[1][0]))
         self._seen += take
         if self._seen >= int(self.learn_windows):
             self._phase = MONITORING
@@ -313,43 +363,79 @@ class BaselineScorer:
         """Add one window judged normal to the baseline (slow adaptation while monitoring)."""
         self.baseline.update(x, weight)
 
+    def advance(self, X: Any) -> None:
+        """Windows ``X`` were scored while monitoring: move the slow scale past them."""
+        if self.slow is not None:
+            self.slow.update_many(X)
+
     def reset(self) -> None:
         """Forget the baseline and calibration and learn again."""
         self.baseline.reset()
-        self.calibration = Moments(1)
+        self.calibration = Moments(CALIBRATED_STATISTICS)
+        self.slow_calibration = Moments(1)
+        if self.slow is not None:
+            self.slow.reset()
         self._phase, self._seen = LEARNING, 0
 
     def __iadd__(self, other: "BaselineScorer") -> "BaselineScorer":
-        """Merge the baseline and calibration of another scorer of the same layout.
+        """Merge the baselines and calibrations of another scorer of the same layout.
 
         The merged scorer monitors if either did; its learned count is the larger one.
         """
-        if not isinstance(other, BaselineScorer):
-            raise InputError("BaselineScorer: can only merge another BaselineScorer")
+        if not isinstance(other, BaselineScorer) or (other.dim, other.blocks, other.group) != (self.dim, self.blocks, self.group):
+            raise InputError("BaselineScorer: can only merge another BaselineScorer with the same dim, blocks and group")
         self.baseline += other.baseline
         self.calibration += other.calibration
+        self.slow_calibration += other.slow_calibration
         self._seen = max(self._seen, other._seen)
         self._phase = max(self._phase, other._phase)
         return self
 
     # ------------------------------------------------------------------ scores
-    def threshold(self) -> tuple[float, float]:
-        """Calibration ``(m, s)``: mean and spread of held-out distances."""
+    def threshold(self) -> tuple[np.ndarray, np.ndarray]:
+        """Calibration ``(m, s)``: means and spreads of the held-out distance and largest residual."""
         if self.calibration.count <= 0.0:
             raise InputError("BaselineScorer: not calibrated yet; learn for learn_windows windows first")
-        m = float(self.calibration.mean[0])
-        s = max(float(self.calibration.std()[0]), MIN_RELATIVE_SPREAD * abs(m), TINY)
-        return m, s
+        return self._spread(self.calibration)
+
+    @staticmethod
+    def _spread(moments: Moments) -> tuple[np.ndarray, np.ndarray]:
+        m = moments.mean
+        return m, np.maximum(moments.std(), np.maximum(MIN_RELATIVE_SPREAD * np.abs(m), TINY))
 
     def sigmas(self, X: Any) -> np.ndarray:
-        """Distance of each window in calibration standard deviations above the mean (z)."""
+        """How far each of the next windows is, in calibration standard deviations (z).
+
+        The largest z of the statistics (see the class notes). ``X`` must be the
+        windows that follow those already seen: the slow scale completes its groups
+        on them. Changes nothing.
+        """
         m, s = self.threshold()
-        return (np.sqrt(self.baseline.distance(X)) - m) / s
+        d2, resid = self.baseline.deviations(X)
+        z = np.maximum((np.sqrt(d2) - m[0]) / s[0], (resid - m[1]) / s[1])
+        slow = self.slow
+        if slow is not None and self.slow_calibration.count > 0.0:
+            # each window holds the z of the last group complete at it (or before the batch)
+            ends, means = slow.group_means(X)
+            last = slow.last_mean
+            groups = means if last is None else np.concatenate([last[None, :], means])
+            if len(groups):
+                gm, gs = self._spread(self.slow_calibration)
+                # on the scale of the other z: at its own threshold, zg equals threshold_sigmas
+                shift = float(self.threshold_sigmas) - float(self.slow_threshold_sigmas)
+                zg = (self.baseline.deviations(groups)[1] - gm[0]) / gs[0] + shift
+                which = np.searchsorted(ends, np.arange(len(z)), side="right") - (last is None)
+                held = which >= 0
+                z[held] = np.maximum(z[held], zg[which[held]])
+        return z
 
     def score_many(self, X: Any) -> np.ndarray:
-        """Anomaly scores in [0, 1] of windows' features (n, dim); 0.5 at the threshold."""
-        z = self.sigmas(X)
-        return 0.5 * (1.0 + np.tanh(0.5 * (z - float(self.threshold_sigmas))))
+        """Anomaly scores in [0, 1] of the next windows' features (n, dim); 0.5 at the threshold."""
+        return self.scores_for_sigmas(self.sigmas(X))
+
+    def scores_for_sigmas(self, z: np.ndarray) -> np.ndarray:
+        """Scores of windows ``z`` calibration deviations out (see :meth:`sigmas`)."""
+        return 0.5 * (1.0 + np.tanh(0.5 * (np.asarray(z, dtype=np.float64) - float(self.threshold_sigmas))))
 
     def score_for_sigmas(self, z: float) -> float:
         """The score of a window ``z`` calibration standard deviations out.
@@ -363,9 +449,15 @@ class BaselineScorer:
         return float(0.5 * (1.0 + math.tanh(0.5 * (z - float(self.threshold_sigmas)))))
 
     # ------------------------------------------------------------------ state
+    def _group_state(self, calibration: Moments, slow_calibration: Moments, slow: Any) -> StateGroup:
+        parts = {"baseline": self.baseline, "calibration": calibration}
+        if slow is not None:
+            parts.update(slow=slow, slow_calibration=slow_calibration)
+        return StateGroup(**parts)
+
     def state_dict(self) -> dict[str, Any]:
-        """Baseline blocks, calibration moments, phase and learned count."""
-        state = StateGroup(baseline=self.baseline, calibration=self.calibration).state_dict()
+        """Baseline blocks, calibration moments, slow scale, phase and learned count."""
+        state = self._group_state(self.calibration, self.slow_calibration, self.slow).state_dict()
         state["phase"] = np.int8(self._phase)
         state["learned"] = np.int64(self._seen)
         return state
@@ -379,7 +471,13 @@ class BaselineScorer:
         if phase not in _PHASE_NAMES or seen < 0:
             raise StateMismatchError("BaselineScorer: state entry 'phase' or 'learned' is out of range; reset the state")
         rest = {k: v for k, v in state.items() if "." in k}
-        calibration = Moments(1)
-        StateGroup(baseline=self.baseline, calibration=calibration).load_state_dict(rest)
-        self.calibration = calibration
+        calibration, slow_calibration = Moments(CALIBRATED_STATISTICS), Moments(1)
+        slow = SlowScale(int(self.dim), int(self.group)) if self.slow is not None else None
+        backup = self.baseline.state_dict()
+        try:
+            self._group_state(calibration, slow_calibration, slow).load_state_dict(rest)
+        except Exception:
+            self.baseline.load_state_dict(backup)
+            raise
+        self.calibration, self.slow_calibration, self.slow = calibration, slow_calibration, slow
         self._phase, self._seen = phase, seen

@@ -36,7 +36,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ...errors import InputError, StateMismatchError
-from ...guard.alerts import AlertGuard
+from ...guard.alerts import EVENT_NAMES, AlertGuard
 from ...state.protocol import StateGroup, expect_keys, expect_scalar
 from .baseline import BaselineScorer
 
@@ -44,7 +44,7 @@ __all__ = ["Monitor", "AdaptationLimiter", "WindowResults", "DEFAULT_ADAPT_EVERY
 
 # Adaptation: one window at most every DEFAULT_ADAPT_EVERY windows, and only windows
 # closer than DEFAULT_ADAPT_SIGMAS calibration deviations to the baseline.
-DEFAULT_ADAPT_EVERY = 10
+DEFAULT_ADAPT_EVERY = 12
 DEFAULT_ADAPT_SIGMAS = 1.0
 DEFAULT_ADAPT_WEIGHT = 1.0
 # Windows scored at once between two possible adaptations (a speed knob, no effect on results).
@@ -67,8 +67,8 @@ class AdaptationLimiter:
     ...     lim.update(); ready.append(lim.ready)
     >>> ready
     [False, False, True, True]
-    >>> lim.mark(); lim.ready
-    False
+    >>> lim.mark(); lim.ready, lim.steps_until_ready()
+    (False, 3)
     """
 
     mutators = ("update", "mark")
@@ -77,9 +77,13 @@ class AdaptationLimiter:
         self.every = every
         self._since = 0
 
-    def update(self) -> None:
-        """One more window has passed."""
-        self._since += 1
+    def update(self, steps: int = 1) -> None:
+        """``steps`` more windows have passed."""
+        self._since += int(steps)
+
+    def steps_until_ready(self) -> int:
+        """Windows that must pass before an adaptation is allowed (0: now)."""
+        return max(int(self.every) - self._since, 0)
 
     def mark(self) -> None:
         """An adaptation happened now."""
@@ -198,26 +202,36 @@ class Monitor:
             i = learn
         res.learning[i:] = False
         adapt_below = float(self.adapt_sigmas)
-        guard, limiter = self.guard, self.limiter
+        guard, limiter, scorer = self.guard, self.limiter, self.scorer
         while i < n:
             block = X[i : i + SCORE_BLOCK]
-            z = self.scorer.sigmas(block)
-            scores = self.scorer.score_many(block) if len(block) else z
-            advanced = len(block)
-            for j in range(len(block)):
-                guard.update(scores[j])
-                limiter.update()
-                k = i + j
-                res.score[k] = scores[j]
-                res.alert[k] = guard.active
-                res.event[k] = guard.event
-                if z[j] < adapt_below and not guard.active and limiter.ready:
-                    self.scorer.adapt(block[j], float(self.adapt_weight))
-                    limiter.mark()
-                    res.adapted[k] = True
-                    advanced = j + 1
-                    break
-            i += advanced
+            z = scorer.sigmas(block)
+            scores = scorer.scores_for_sigmas(z)
+            take = len(block)
+            adapt_at = -1
+            # limiter.update() comes before the check: window j of the block is ready
+            # once j + 1 windows have passed
+            first_ready = max(limiter.steps_until_ready() - 1, 0)
+            candidates = z[first_ready:] < adapt_below
+            if candidates.any():
+                calm = ~guard.preview(scores)[first_ready:]
+                hits = np.flatnonzero(candidates & calm)
+                if len(hits):
+                    adapt_at = first_ready + int(hits[0])
+                    take = adapt_at + 1
+            guard.update_many(scores[:take])
+            active, events = guard.history
+            res.score[i : i + take] = scores[:take]
+            res.alert[i : i + take] = active
+            for j in np.flatnonzero(events):
+                res.event[i + j] = EVENT_NAMES[events[j]]
+            limiter.update(take)
+            scorer.advance(block[:take])
+            if adapt_at >= 0:
+                scorer.adapt(block[adapt_at], float(self.adapt_weight))
+                limiter.mark()
+                res.adapted[i + adapt_at] = True
+            i += take
         self.windows += n
         self.results = res
 

@@ -36,7 +36,8 @@ from ...features.vibration import STATISTICS
 from ...guard.alerts import AlertGuard
 from ...state import FileStore, Persistent, WritePolicy, persist
 from ...state.protocol import StateGroup, expect_keys, expect_scalar
-from .baseline import DEFAULT_SHRINKAGE, DEFAULT_THRESHOLD_SIGMAS, BaselineScorer
+from .baseline import DEFAULT_SHRINKAGE, DEFAULT_SLOW_THRESHOLD_SIGMAS, DEFAULT_THRESHOLD_SIGMAS, BaselineScorer
+from .slow import DEFAULT_GROUP
 from .monitor import DEFAULT_ADAPT_EVERY, DEFAULT_ADAPT_SIGMAS, DEFAULT_ADAPT_WEIGHT, AdaptationLimiter, Monitor, WindowResults
 
 __all__ = ["MaintenanceConfig", "Cursor", "MachineWatch", "VIBRATION", "TELEMETRY", "STDIN"]
@@ -51,6 +52,8 @@ DEFAULT_ON = 0.5
 DEFAULT_OFF = 0.3
 DEFAULT_MIN_DURATION = 3
 DEFAULT_REFRACTORY = 20
+# Slow adaptation of vibration baselines: at most one window per minute of signal.
+VIBRATION_ADAPT_PERIOD_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class MaintenanceConfig:
     """Everything that defines a watch; stored with its state.
 
     Build it with :meth:`vibration` or :meth:`telemetry`. Durations of the alert guard
-    (``min_duration``, ``refractory``) and of adaptation (``adapt_every``) are in windows.
+    (``min_duration``, ``refractory``), of adaptation (``adapt_every``) and of the
+    slow scale (``group``, 0 for none; vibration uses ``DEFAULT_GROUP``) are in windows.
     """
 
     kind: str
@@ -79,6 +83,8 @@ class MaintenanceConfig:
     adapt_every: int = DEFAULT_ADAPT_EVERY
     adapt_sigmas: float = DEFAULT_ADAPT_SIGMAS
     adapt_weight: float = DEFAULT_ADAPT_WEIGHT
+    group: int = 0
+    slow_threshold_sigmas: float = DEFAULT_SLOW_THRESHOLD_SIGMAS
 
     @classmethod
     def vibration(
@@ -94,7 +100,8 @@ class MaintenanceConfig:
         """Configuration for multichannel vibration sampled at ``sample_rate``.
 
         ``hop`` defaults to half a window. Give the learning period either as
-        ``learn_windows`` or as ``learn_seconds`` of signal.
+        ``learn_windows`` or as ``learn_seconds`` of signal. ``adapt_every``
+        defaults to one window per ``VIBRATION_ADAPT_PERIOD_S`` of signal.
 
         Examples
         --------
@@ -105,6 +112,8 @@ class MaintenanceConfig:
         if not float(sample_rate) > 0:
             raise InputError(f"sample_rate must be positive samples per second, got {sample_rate}")
         learn = _learn_windows(learn_windows, learn_seconds, hop / float(sample_rate))
+        options.setdefault("group", DEFAULT_GROUP)
+        options.setdefault("adapt_every", max(int(round(VIBRATION_ADAPT_PERIOD_S * float(sample_rate) / hop)), 1))
         cfg = cls(VIBRATION, tuple(channels), int(window), hop, learn, sample_rate=float(sample_rate), **options)
         cfg.check()
         return cfg
@@ -144,8 +153,9 @@ class MaintenanceConfig:
         if self.window < 1 or self.hop < 1:
             raise InputError(f"window ({self.window}) and hop ({self.hop}) must be positive numbers of rows")
         self.make_monitor()
-        if self.kind == VIBRATION:
-            self.make_features()._band_plan(self.window)  # bands must fit the window
+        features = self.make_features()
+        if isinstance(features, VibrationFeatures):
+            features.check_window(self.window)
 
     def dim(self) -> int:
         """Features per window."""
@@ -163,7 +173,9 @@ class MaintenanceConfig:
     def make_monitor(self) -> Monitor:
         """A new monitor in the learning phase."""
         blocks = len(self.channels) if self.kind == VIBRATION else 1
-        scorer = BaselineScorer(self.dim(), self.learn_windows, blocks, self.threshold_sigmas, self.shrinkage)
+        scorer = BaselineScorer(
+            self.dim(), self.learn_windows, blocks, self.threshold_sigmas, self.shrinkage, self.group, self.slow_threshold_sigmas
+        )
         guard = AlertGuard(self.on, self.off, self.min_duration, self.refractory)
         guard._levels()
         return Monitor(scorer, guard, AdaptationLimiter(self.adapt_every), self.adapt_sigmas, self.adapt_weight)

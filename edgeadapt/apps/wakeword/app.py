@@ -26,7 +26,7 @@ Examples
 >>> import numpy as np
 >>> ww = WakeWord()
 >>> ww.labels, ww.threshold
-([], 0.6)
+([], 0.36)
 >>> ww.process(np.zeros(1600, np.int16))     # nothing enrolled: no detection
 []
 """
@@ -74,11 +74,11 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: embedding reads, a window spans 1.66 s of audio: a short phrase).
 WINDOW_FRAMES = 12
 #: The score of a label is the mean of its best cosine similarity over this many
-#: consecutive windows (a sequence of windows, 4 x 80 ms): a keyword gives a plateau,
+#: consecutive windows (a sequence of windows, 3 x 80 ms): a keyword gives a plateau,
 #: other speech gives brief peaks.
-SMOOTHING_FRAMES = 4
+SMOOTHING_FRAMES = 3
 #: Smoothed score needed to fire.
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.36
 #: Lead the best label needs over the runner-up label.
 DEFAULT_MIN_MARGIN = 0.05
 #: One detection per utterance: silence after a detection.
@@ -86,11 +86,22 @@ DEFAULT_REFRACTORY_SECONDS = 1.5
 #: Consecutive firing frames needed.
 DEFAULT_DEBOUNCE_FRAMES = 1
 #: Near misses score in [threshold - NEAR_MISS_BAND, threshold).
-NEAR_MISS_BAND = 0.15
-#: A detection this soon after a near miss confirms it.
+NEAR_MISS_BAND = 0.06
+#: A detection between these delays after a near miss confirms it (a user repeating a
+#: missed wake word pauses first; speech running into a detection is not a first try).
+NEAR_MISS_MIN_GAP_SECONDS = 2.0
 NEAR_MISS_HORIZON_SECONDS = 5.0
+#: A near miss is declined if it resembles recent audio that was not the wake word: its
+#: cosine similarity to each window of a ring of RESERVOIR_WINDOWS windows (one every
+#: RESERVOIR_STRIDE low-scoring frames, about 80 s of recent audio, held in memory only)
+#: must stay under NEAR_MISS_MAX_BACKGROUND_MATCH. (Measured in bench/bench_wakeword.py's
+#: simulated weeks: true near misses reached 0.21-0.63, a wrong one, the speech just
+#: before a wake word, 0.97.)
+RESERVOIR_WINDOWS = 256
+RESERVOIR_STRIDE = 4
+NEAR_MISS_MAX_BACKGROUND_MATCH = 0.8
 #: Bounds on self-learning: pseudo-labelled entries per hour and in total.
-DEFAULT_PSEUDO_PER_HOUR = 4
+DEFAULT_PSEUDO_PER_HOUR = 2
 DEFAULT_PSEUDO_TOTAL = 64
 #: Entries in the index (enrolled entries are pinned; pseudo ones are evicted oldest first).
 DEFAULT_CAPACITY = 256
@@ -115,6 +126,11 @@ BACKGROUND_SAVE_SECONDS = 60.0
 @dataclass(frozen=True)
 class Detection:
     """One wake-word detection.
+
+    Examples
+    --------
+    >>> Detection("nova", 0.5, 8.2, 6.5, float("inf"), 3).label
+    'nova'
 
     Attributes
     ----------
@@ -142,12 +158,23 @@ class Detection:
 
 @dataclass(frozen=True)
 class LearnEvent:
-    """A near miss the app enrolled (``accepted``) or declined (rate limit, learning off)."""
+    """A near miss the app enrolled (``accepted``) or declined, and why.
+
+    Examples
+    --------
+    >>> LearnEvent(0.0, 6.4, "nova", 0.32, 0.2, True, 12, "near miss followed by a detection").accepted
+    True
+
+    ``time`` is the clock's time, ``stream_time`` the near miss's time in the stream,
+    ``background_match`` its highest similarity to recent audio that was not the wake
+    word (see :meth:`WakeWord.background_match`).
+    """
 
     time: float
     stream_time: float
     label: str
     score: float
+    background_match: float
     accepted: bool
     entry_id: int | None
     reason: str
@@ -239,7 +266,8 @@ class WakeWord:
         self.index = EnrollmentIndex(window_frames * EMBEDDING_DIM, capacity=capacity, eviction="oldest")
         self.background = BackgroundNormalizer(EMBEDDING_DIM, forgetting=1.0 - 1.0 / BACKGROUND_MEMORY_FRAMES)
         self.guard = DetectionGuard(threshold, min_margin, debounce_frames, refractory_seconds)
-        self.labeller = NearMissLabeller(threshold - NEAR_MISS_BAND, threshold, NEAR_MISS_HORIZON_SECONDS)
+        self.labeller = NearMissLabeller(threshold - NEAR_MISS_BAND, threshold, NEAR_MISS_HORIZON_SECONDS,
+                                         NEAR_MISS_MIN_GAP_SECONDS)
         self.rate_limit = RateLimit(pseudo_per_hour, pseudo_total)
         self.state = StateGroup(index=self.index, background=self.background, learning=self.rate_limit)
         self.learn_log: list[LearnEvent] = []
@@ -247,6 +275,8 @@ class WakeWord:
         self._stream: Any = None
         self._frames: deque = deque(maxlen=window_frames)
         self._recent: deque = deque(maxlen=smoothing_frames)
+        self._reservoir: deque = deque(maxlen=RESERVOIR_WINDOWS)
+        self._background_frames = 0
         self._frame_count = 0
         self._since_refresh = 0
 
@@ -356,6 +386,19 @@ class WakeWord:
         list of int
             The new index entry ids (one template per clip, plus one per noisy copy
             when ``augment`` is on).
+
+        Raises
+        ------
+        InputError
+            Fewer than 3 clips, a silent clip, a rate other than 16 kHz, a bad name.
+
+        Examples
+        --------
+        >>> import edgeadapt, pathlib
+        >>> sample = pathlib.Path(edgeadapt.__file__).parent / "data" / "wakeword"
+        >>> ww = WakeWord()
+        >>> len(ww.enroll("nova", sorted(sample.glob("enroll_*.wav")))), ww.labels
+        (12, ['nova'])
         """
         name = _check_name(name)
         clips = list(clips)
@@ -385,7 +428,13 @@ class WakeWord:
         return ids
 
     def forget(self, name: str) -> int:
-        """Remove every entry of ``name`` (enrolled and pseudo-labelled); return the count."""
+        """Remove every entry of ``name`` (enrolled and pseudo-labelled); return the count.
+
+        Examples
+        --------
+        >>> WakeWord().forget("nobody")
+        0
+        """
         removed = self.index.remove_label(name)
         if removed:
             self.unsaved_entries = True
@@ -393,7 +442,14 @@ class WakeWord:
         return removed
 
     def drop(self, entry_ids: Iterable[int]) -> int:
-        """Remove entries by id (e.g. pseudo-labelled ones from :meth:`pseudo_entries`)."""
+        """Remove entries by id (e.g. pseudo-labelled ones from :meth:`pseudo_entries`); return the count.
+
+        Examples
+        --------
+        >>> ww = WakeWord()
+        >>> ww.drop([e.id for e in ww.pseudo_entries()])     # undo all self-learning
+        0
+        """
         removed = self.index.remove(entry_ids)
         if removed:
             self.unsaved_entries = True
@@ -416,7 +472,13 @@ class WakeWord:
         return self.index.entries(label=label)
 
     def pseudo_entries(self, label: str | None = None) -> list[Entry]:
-        """Entries added by near-miss learning, which :meth:`drop` can undo."""
+        """Entries added by near-miss learning, which :meth:`drop` can undo.
+
+        Examples
+        --------
+        >>> WakeWord().pseudo_entries()
+        []
+        """
         return self.index.entries(label=label, source=PSEUDO)
 
     @property
@@ -433,6 +495,7 @@ class WakeWord:
             self._stream.reset()
         self._frames.clear()
         self._recent.clear()
+        self._reservoir.clear()
         self._frame_count = 0
         self.guard.reset()
         self.labeller.reset()
@@ -450,6 +513,17 @@ class WakeWord:
         Returns
         -------
         list of Detection
+
+        Examples
+        --------
+        >>> import edgeadapt, pathlib
+        >>> from edgeadapt.sources.wav import read_wav
+        >>> sample = pathlib.Path(edgeadapt.__file__).parent / "data" / "wakeword"
+        >>> ww = WakeWord(learn=False)
+        >>> _ = ww.enroll("nova", sorted(sample.glob("enroll_*.wav")))
+        >>> pcm, rate = read_wav(sample / "test_stream.wav")
+        >>> [(d.label, round(d.time, 1)) for d in ww.process(pcm, sample_rate=rate)]
+        [('nova', 8.2), ('nova', 14.5), ('nova', 20.5), ('nova', 24.3)]
         """
         from ...embed.speech import SAMPLE_RATE
 
@@ -464,7 +538,15 @@ class WakeWord:
         return self.process_embeddings(embeddings)
 
     def process_embeddings(self, embeddings: Any) -> list[Detection]:
-        """Feed speech embeddings (``(k, 96)``, 80 ms apart) directly; return detections."""
+        """Feed speech embeddings (``(k, 96)``, 80 ms apart) directly; return detections.
+
+        Examples
+        --------
+        >>> WakeWord().process_embeddings(np.zeros((3, 95)))
+        Traceback (most recent call last):
+        ...
+        edgeadapt.errors.InputError: embeddings must have shape (k, 96), got (3, 95)
+        """
         e = np.asarray(embeddings)
         if e.ndim != 2 or e.shape[1] != self.dim:
             raise InputError(f"embeddings must have shape (k, {self.dim}), got {e.shape}")
@@ -510,10 +592,16 @@ class WakeWord:
         end, start = self._frame_times(index)
         fired = self.guard.process(end, label, score, runner_up)
         confirmed = self.labeller.process(end, label, score, payload=window, detected=fired)
+        # only a detection on a template the user gave confirms a near miss: one on a
+        # pseudo-labelled template could feed a mistake back into itself
+        by_user = fired and self.index.source_of(ids[label]) == ENROLLED
         for near_miss in confirmed:
-            self._learn_near_miss(near_miss)
+            self._learn_near_miss(near_miss, by_user)
         if score < self.labeller.low:
             self._learn_background(frame)
+            self._background_frames += 1
+            if self._background_frames % RESERVOIR_STRIDE == 0:
+                self._reservoir.append((end, window))
         if not fired:
             return None
         self.index.record_hits([ids[label]])
@@ -521,11 +609,34 @@ class WakeWord:
         log.debug("detected %r at %.2f s (score %.3f)", label, end, score)
         return det
 
-    def _learn_near_miss(self, near_miss: NearMiss) -> None:
+    def background_match(self, window: np.ndarray, before: float = math.inf) -> float:
+        """Highest cosine similarity of a window to recent non-wake-word windows (-1 if none).
+
+        Parameters
+        ----------
+        window : numpy.ndarray, shape (window_frames * 96,)
+        before : float
+            Only windows that ended before this stream time count (so that a window is
+            not compared with overlapping windows of itself).
+        """
+        heard = [w for end, w in self._reservoir if end < before]
+        if not heard:
+            return -1.0
+        z = self.background.frozen()(np.vstack([window[None, :], np.stack(heard)])).astype(np.float64)
+        z /= np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+        return float((z[1:] @ z[0]).max())
+
+    def _learn_near_miss(self, near_miss: NearMiss, by_user: bool) -> None:
         now = self.clock()
         accepted, entry_id, reason = False, None, ""
+        span = self._frame_times(0)[0] - self._frame_times(0)[1]  # seconds one window covers
+        match = self.background_match(near_miss.payload, before=near_miss.time - span)
         if not self.learn:
             reason = "learning is off"
+        elif not by_user:
+            reason = "the detection that followed matched a pseudo-labelled template"
+        elif match >= NEAR_MISS_MAX_BACKGROUND_MATCH:
+            reason = f"it resembles recent audio that was not the wake word (similarity {match:.2f})"
         elif not self.rate_limit.allows(now):
             reason = (f"rate limit ({self.rate_limit.per_hour} per hour, "
                       f"{self.rate_limit.total} in total) reached")
@@ -534,7 +645,7 @@ class WakeWord:
             self.rate_limit.update(now)
             self.unsaved_entries = True
             accepted, reason = True, "near miss followed by a detection"
-        event = LearnEvent(now, near_miss.time, near_miss.label, near_miss.score, accepted, entry_id, reason)
+        event = LearnEvent(now, near_miss.time, near_miss.label, near_miss.score, match, accepted, entry_id, reason)
         self.learn_log.append(event)
         if accepted:
             log.info("pseudo-labelled a near miss of %r (score %.3f at %.2f s) as entry %d",
@@ -563,12 +674,36 @@ class WakeWord:
         return self.score_windows(sliding_windows(frames, self.window_frames))
 
     def score_windows(self, windows: np.ndarray) -> dict[str, float]:
-        """Best score of each label over rows of flattened windows (no state changes)."""
-        best: dict[str, float] = {}
-        for w in windows:
-            for label, s in self.index.best_per_label(w).items():
-                best[label] = max(best.get(label, -math.inf), s)
-        return best
+        """Best smoothed score of each label over consecutive windows (no state changes)."""
+        return {label: float(t.max()) for label, t in self.score_traces(windows).items() if t.size}
+
+    def score_traces(self, windows: np.ndarray) -> dict[str, np.ndarray]:
+        """Smoothed score of each label for each of consecutive windows, as :meth:`process` sees them.
+
+        Parameters
+        ----------
+        windows : numpy.ndarray, shape (n, window_frames * 96)
+            Consecutive windows of one stream (e.g. from
+            :func:`~edgeadapt.apps.wakeword.templates.sliding_windows`).
+
+        Returns
+        -------
+        dict
+            Label to a float32 array of n scores (the first ``smoothing_frames - 1``
+            average fewer windows, as at the start of a stream).
+        """
+        n = windows.shape[0]
+        if self.index.size == 0 or n == 0:
+            return {}
+        scores, ids = self.index.search(windows, k=self.index.size)
+        out: dict[str, np.ndarray] = {}
+        kernel = np.ones(self.smoothing_frames)
+        counts = np.convolve(np.ones(n), kernel)[:n]
+        for label in self.labels:
+            mine = np.isin(ids, [e.id for e in self.index.entries(label=label)])
+            best = np.where(mine, scores, -np.inf).max(axis=1).astype(np.float64)
+            out[label] = (np.convolve(best, kernel)[:n] / counts).astype(np.float32)
+        return out
 
     def __repr__(self) -> str:
         return f"WakeWord(labels={self.labels}, threshold={self.threshold}, entries={self.index.size})"
@@ -598,6 +733,7 @@ class DurableEnrollment(WritePolicy):
         self.background = background or Coalesced(BACKGROUND_SAVE_UPDATES, BACKGROUND_SAVE_SECONDS)
 
     def should_write(self, pending_updates: int, seconds_since_write: float) -> bool:
+        """True after an enrollment change (clearing the flag), else as the background policy says."""
         if self.app.unsaved_entries:
             self.app.unsaved_entries = False
             return True

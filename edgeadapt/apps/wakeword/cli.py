@@ -213,8 +213,6 @@ def _forget(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from ...embed.speech import EMBEDDING_HOP_SAMPLES
     from ...sources.wav import read_wav
 

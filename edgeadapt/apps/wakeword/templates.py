@@ -56,6 +56,12 @@ def select_template(frames: np.ndarray, window_frames: int,
     Returns
     -------
     numpy.ndarray, shape (window_frames * dim,)
+
+    Examples
+    --------
+    >>> frames = np.zeros((5, 1), np.float32); frames[1] = 3.0
+    >>> select_template(frames, 2, lambda f: f).tolist()      # the first window holding the peak
+    [0.0, 3.0]
     """
     if frames.shape[0] < window_frames:
         raise InputError(
