@@ -14,7 +14,7 @@ second of audio, with the process pinned to one core and our interpreters at
 Usage::
 
     .venv/bin/python bench/bench_embed.py                # prints a markdown table
-    .venv/bin/python bench/bench_embed.py --write docs/bench_embed.md
+    .venv/bin/python bench/bench_embed.py --update-docs   # rewrites its block of docs/benchmarks.md
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, help="audio length per run")
     ap.add_argument("--repeats", type=int, default=DEFAULT_REPEATS)
-    ap.add_argument("--write", type=Path, default=None, help="also write the markdown subsection here")
+    ap.add_argument("--update-docs", action="store_true", help="rewrite the frontend block of docs/benchmarks.md")
     args = ap.parse_args(argv)
 
     if hasattr(os, "sched_setaffinity"):
@@ -163,8 +163,12 @@ def main(argv: list[str] | None = None) -> int:
                  "hey_jarvis classifier, whose cost is within the run-to-run spread.")
     text = "\n".join(lines) + "\n"
     print(text)
-    if args.write:
-        args.write.write_text(text)
+    if args.update_docs:
+        doc_path = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+        begin, end = "<!-- BEGIN frontend -->", "<!-- END frontend -->"
+        doc = doc_path.read_text()
+        a, b = doc.index(begin) + len(begin), doc.index(end)
+        doc_path.write_text(doc[:a] + "\n" + text + doc[b:])
     return 0
 
 

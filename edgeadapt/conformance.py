@@ -59,7 +59,13 @@ DEFAULT_ATOL = 1e-12
 
 
 class ConformanceError(AssertionError):
-    """A component does not follow the state protocol; the message says where."""
+    """A component does not follow the state protocol; the message says where.
+
+    Examples
+    --------
+    >>> issubclass(ConformanceError, AssertionError)
+    True
+    """
 
 
 def _name(component: Any) -> str:
@@ -342,6 +348,13 @@ class Case:
         Queries that must not change the state.
     rtol, atol : float
         Tolerance of the merge and batch comparisons.
+
+    Examples
+    --------
+    >>> from edgeadapt.learn import Ridge
+    >>> case = Case("Ridge", lambda: Ridge(1), [([1.0], 2.0), ([2.0], 3.0)], bad_updates=[([1.0], float("nan"))])
+    >>> check_all(case)[-2:]
+    ['bad_input', 'bad_state']
     """
 
     name: str

@@ -36,7 +36,16 @@ UNIFORM_BLOCK = 256
 
 
 class NoArmAvailableError(EdgeAdaptError, RuntimeError):
-    """Every arm is retired, outside the allowed set, or rate-limited."""
+    """Every arm is retired, outside the allowed set, or rate-limited.
+
+    Examples
+    --------
+    >>> from edgeadapt.bandit import UCB1
+    >>> p = UCB1(n_arms=1); p.retire_arm(0); p.select()
+    Traceback (most recent call last):
+    ...
+    edgeadapt.bandit.base.NoArmAvailableError: UCB1: every arm is retired; add an arm before selecting
+    """
 
 
 def rng_state(generator: np.random.Generator) -> np.ndarray:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
+from ..learn.moments import SYMMETRY_RTOL
 from .base import FLOAT, Policy, check_count, check_real
 
 __all__ = ["LinUCB"]
@@ -99,7 +100,7 @@ class LinUCB(Policy):
 
     def _validate(self, values: dict[str, np.ndarray]) -> None:
         a_inv = values["a_inv"]
-        if (values["counts"] < 0.0).any() or not np.allclose(a_inv, np.swapaxes(a_inv, 1, 2), rtol=1e-9, atol=1e-300):
+        if (values["counts"] < 0.0).any() or not np.allclose(a_inv, np.swapaxes(a_inv, 1, 2), rtol=SYMMETRY_RTOL, atol=0.0):
             raise StateMismatchError("LinUCB: negative counts or a non-symmetric a_inv; the state is damaged: reset it")
 
     def _context(self, context: Any) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 - :class:`~edgeadapt.labels.nearmiss.NearMissLabeller`: a score just under the
   threshold followed by a detection within a few seconds is proposed as a positive.
+- :class:`~edgeadapt.labels.temporal.ConsistencyLabeller`: a label that stays the best,
+  with enough confidence, over consecutive frames is proposed for the run.
 
 Examples
 --------
@@ -11,5 +13,6 @@ Examples
 """
 
 from .nearmiss import NearMiss, NearMissLabeller
+from .temporal import ConsistencyLabeller, ConsistentRun
 
-__all__ = ["NearMiss", "NearMissLabeller"]
+__all__ = ["NearMiss", "NearMissLabeller", "ConsistencyLabeller", "ConsistentRun"]

@@ -189,8 +189,11 @@ class Moments:
         (1.75, [2.428571])
         """
         if self._scalar and weights is None and self.forgetting is None:
-            x = np.ascontiguousarray(X, dtype=FLOAT)
-            if x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1):
+            try:
+                x = np.ascontiguousarray(X, dtype=FLOAT)
+            except (TypeError, ValueError):
+                x = None  # as_matrix below raises the InputError
+            if x is not None and (x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1)):
                 self._update_many_scalar(x.reshape(-1))
                 return
         X = as_matrix(X, self.dim, "Moments")
@@ -217,10 +220,12 @@ class Moments:
             return
         nb = float(n)
         mean_b = float(np.add.reduce(x)) / nb
+        if mean_b - mean_b != 0.0:
+            raise InputError("Moments: X holds NaN or Inf; drop or repair those rows before updating")
         dev = x - mean_b
         m2_b = float(dev.dot(dev))
-        if mean_b - mean_b != 0.0 or m2_b - m2_b != 0.0:
-            raise InputError("Moments: X holds NaN or Inf; drop or repair those rows before updating")
+        if m2_b - m2_b != 0.0:
+            raise InputError("Moments: X holds values too large to square; rescale them")
         na = self._count
         total = na + nb
         delta = mean_b - self._mean
@@ -480,7 +485,10 @@ class Covariance:
         [2.0, 1.0]
         """
         if weights is None and self.forgetting is None:
-            arr = np.ascontiguousarray(X, dtype=FLOAT) if type(X) is not np.ndarray or X.dtype != FLOAT else X
+            try:
+                arr = np.ascontiguousarray(X, dtype=FLOAT)
+            except (TypeError, ValueError):
+                arr = np.empty((0, 0))  # as_matrix below raises the InputError
             if arr.ndim == 2 and arr.shape[1] == self.dim and arr.shape[0] > 0:
                 self._update_many_unit(arr)
                 return
@@ -510,14 +518,17 @@ class Covariance:
         n = X.shape[0]
         XT = X.T.copy()
         mean_b = XT.dot(np.ones(n)) / n
+        check = float(mean_b.sum())
+        if check - check != 0.0:
+            raise InputError("Covariance: X holds NaN or Inf; drop or repair those rows before updating")
         D = XT - mean_b[:, None]
         if self._pair:
             d0, d1 = D
             (mb0, mb1) = mean_b.tolist()
             c00, c01, c11 = float(d0.dot(d0)), float(d0.dot(d1)), float(d1.dot(d1))
-            check = mb0 + mb1 + c00 + c11
+            check = c00 + c11
             if check - check != 0.0:
-                raise InputError("Covariance: X holds NaN or Inf; drop or repair those rows before updating")
+                raise InputError("Covariance: X holds values too large to square; rescale them")
             # Chan's merge in Python floats.
             p = self._p
             na, nb = self._count, float(n)
@@ -532,9 +543,9 @@ class Covariance:
             self._count = total
             return
         c_b = D.dot(D.T)
-        check = float(mean_b.sum()) + float(c_b.trace())
+        check = float(c_b.trace())
         if check - check != 0.0:
-            raise InputError("Covariance: X holds NaN or Inf; drop or repair those rows before updating")
+            raise InputError("Covariance: X holds values too large to square; rescale them")
         c_b = 0.5 * (c_b + c_b.T)
         mean, comoment = self._get()
         self._merge(self._count, mean, comoment, float(n), mean_b, c_b)

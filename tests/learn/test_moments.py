@@ -122,3 +122,23 @@ def test_persisted_moments_survive_reopen(tmp_path):
     reopened = persist(Moments(4), path)
     np.testing.assert_allclose(reopened.mean, X[:101].mean(axis=0), rtol=1e-12)
     reopened.close()
+
+
+@pytest.mark.parametrize(
+    "factory, bad",
+    [
+        (lambda: Moments(1), np.array([1.0, np.nan, 2.0])),
+        (lambda: Moments(1), np.array([1.0, np.inf])),
+        (lambda: Moments(1), "abc"),
+        (lambda: Moments(3), np.ones((4, 2))),
+        (lambda: Covariance(2), np.array([[1.0, 2.0], [np.inf, 0.0]])),
+        (lambda: Covariance(2), np.array([[1.0, 2.0], [np.nan, 0.0]])),
+        (lambda: Covariance(4), X[:10].copy() * [1, 1, np.inf, 1]),
+        (lambda: Covariance(2), "abc"),
+    ],
+)
+def test_bad_batches_raise_and_change_nothing(factory, bad):
+    from edgeadapt.conformance import check_bad_input
+
+    dim = factory().dim
+    check_bad_input(factory, [(X[0, :dim],)], [(bad,)], method="update_many")

@@ -2,13 +2,14 @@
 
 :class:`Baseline` holds running covariances (summation form, from
 :mod:`edgeadapt.learn`) of the feature vectors of normal windows, one block of
-features per sensor channel, and measures a regularized Mahalanobis distance.
+features per sensor channel, and measures a regularized Mahalanobis distance and
+conditional residuals.
 
 :class:`BaselineScorer` adds the lifecycle: it learns for ``learn_windows`` windows,
 holding out every ``HOLDOUT_EVERY``-th window of the second half to calibrate the
-threshold on the baseline itself (the distances of held-out windows, scored
-against the baseline learned so far, are summarized by running moments);
-then it monitors, turning distances into scores in [0, 1] with 0.5 at the threshold.
+threshold on the baseline itself (the statistics of held-out windows, scored against
+the baseline learned so far, are summarized by running moments); then it monitors,
+turning the statistics into scores in [0, 1] with 0.5 at the threshold.
 
 Examples
 --------

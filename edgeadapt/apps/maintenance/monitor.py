@@ -5,14 +5,15 @@
 the scorer learns, windows go to it; afterwards each window is scored, the guard
 decides on alerts, and a window may extend the baseline only if
 
-- its distance is below ``adapt_sigmas`` calibration deviations (clearly normal),
+- it is closer than ``adapt_sigmas`` calibration deviations (clearly normal),
 - no alert is active (adaptation freezes during an alert), and
 - the limiter allows it (at most one adapted window every ``every`` windows, each
   with weight ``adapt_weight``).
 
 The score of window ``i`` always uses the baseline as adapted by windows before
 ``i``, whatever the batch sizes: a stream cut into chunks differently, or resumed
-after a restart, gives the same scores, alerts and baseline.
+after a restart, gives the same scores, alerts and baseline. Scoring and the guard
+are vectorized over the windows between two adaptations.
 
 Examples
 --------

@@ -6,10 +6,12 @@ The pipeline is composed of small parts, each usable on its own:
    every 80 ms.
 2. :class:`~edgeadapt.enroll.normalize.BackgroundNormalizer`: z-scores of each
    embedding against running moments of the ambient audio heard on the device.
-3. Windows of :data:`WINDOW_FRAMES` consecutive embeddings (1.28 s, see
+3. Windows of :data:`WINDOW_FRAMES` consecutive embeddings (about 1.7 s of audio, see
    :mod:`~edgeadapt.apps.wakeword.templates`) compared by cosine similarity with the
    enrolled templates held in an :class:`~edgeadapt.enroll.index.EnrollmentIndex`
-   (one template per enrollment utterance, one label per user or word).
+   (per enrollment utterance one template and three noisy copies; one label per user
+   or word). A label's score is its best similarity averaged over the last
+   :data:`SMOOTHING_FRAMES` windows.
 4. :class:`~edgeadapt.guard.detection.DetectionGuard`: threshold, minimum margin over
    the runner-up label, debounce and refractory period.
 5. :class:`~edgeadapt.labels.nearmiss.NearMissLabeller` proposes near misses followed by
@@ -118,9 +120,11 @@ ENROLLED = "enrolled"
 PSEUDO = "pseudo"
 #: Enrollment clips are padded with silence to give at least this many windows.
 _MIN_CLIP_WINDOWS = 3
-#: Default coalescing of background-only saves.
-BACKGROUND_SAVE_UPDATES = 200
-BACKGROUND_SAVE_SECONDS = 60.0
+#: Background-only changes are saved at most every 10 minutes (or 7500 chunks): the
+#: estimate moves slowly, and flash wears with every write. Enrollment changes are
+#: saved at once.
+BACKGROUND_SAVE_UPDATES = 7500
+BACKGROUND_SAVE_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,8 @@ class WakeWord:
     Parameters
     ----------
     threshold : float
-        Cosine similarity (in [-1, 1]) a window needs to fire.
+        Score (cosine similarity in [-1, 1], averaged over ``smoothing_frames``
+        windows) needed to fire.
     min_margin : float
         Lead over the runner-up label needed to fire.
     refractory_seconds : float
@@ -717,7 +722,7 @@ class DurableEnrollment(WritePolicy):
     app : WakeWord
         Whose ``unsaved_entries`` flag marks an enrollment change.
     background : WritePolicy, optional
-        Policy of the other changes (``Coalesced(200 updates, 60 s)``).
+        Policy of the other changes (``Coalesced(7500 updates, 600 s)``).
 
     Examples
     --------

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from conftest import DATA
+from wakeword_fixtures import DATA
 
 from edgeadapt.sources.wav import write_wav
 

@@ -1,4 +1,8 @@
-"""Shared fixtures of the wake-word tests: the shipped sample audio and one embedder."""
+"""Helpers of the wake-word tests: the shipped sample audio and noisy keyword clips.
+
+Not a conftest.py: another test folder has one, and two top-level ``conftest`` modules
+clash under ``--doctest-modules``.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,13 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from edgeadapt.embed.speech import SpeechEmbedder
 from edgeadapt.sources.wav import read_wav
 
 DATA = Path(__file__).resolve().parents[2] / "edgeadapt" / "data" / "wakeword"
 
 
-@pytest.fixture(scope="session")
-def sample():
+def load_sample():
     """The shipped sample: enrollment paths, the test stream and its true keyword times."""
     manifest = json.loads((DATA / "manifest.json").read_text())
     enroll = [DATA / e["file"] for e in manifest["files"] if e["kind"] == "enroll"]
@@ -23,11 +24,6 @@ def sample():
     pcm, rate = read_wav(DATA / stream["file"])
     return {"keyword": manifest["keyword"], "enroll": enroll, "stream": pcm, "rate": rate,
             "times": stream["keyword_times"], "dir": DATA}
-
-
-@pytest.fixture(scope="session")
-def embedder():
-    return SpeechEmbedder()
 
 
 def keyword_segment(sample, i, pre=0.6, post=0.6):

@@ -6,16 +6,26 @@ import time
 
 import numpy as np
 import pytest
-from conftest import keyword_segment, noisy
+from wakeword_fixtures import keyword_segment, load_sample, noisy
 
 from edgeadapt.apps.wakeword import DEFAULT_THRESHOLD, ENROLLED, PSEUDO, WakeWord
 from edgeadapt.apps.wakeword.app import NEAR_MISS_BAND, NEAR_MISS_MAX_BACKGROUND_MATCH
-from edgeadapt.embed.speech import EMBEDDING_HOP_SAMPLES
+from edgeadapt.embed.speech import EMBEDDING_HOP_SAMPLES, SpeechEmbedder
 from edgeadapt.errors import InputError, StateMismatchError
 from edgeadapt.sources.wav import write_wav
 from edgeadapt.state import FileStore, encode_blob
 
 TOLERANCE = 1.2  # a detection ends within [onset, offset + TOLERANCE]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_sample()
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return SpeechEmbedder()
 
 
 def matches(detections, times):
