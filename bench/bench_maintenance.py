@@ -53,6 +53,7 @@ SECONDS_PER_DAY = 86400.0
 TELEMETRY_PERIOD = 300.0
 ACCEPT_S = 3600.0  # an alert up to an hour after an incident ends still counts for it
 SEVERITY_START, SEVERITY_END = 0.05, 1.0
+BATCH = 2048  # windows handed to edgeadapt per call (a file being backfilled; about 7 min of signal)
 
 
 @dataclass
@@ -115,8 +116,8 @@ def run_edgeadapt(s: Stream, cfg: MaintenanceConfig) -> Run:
     rest = s.features[s.learn_windows :]
     scores, events = [], []
     t0 = time.perf_counter()
-    for a in range(0, len(rest), 512):
-        mon.update_many(rest[a : a + 512])
+    for a in range(0, len(rest), BATCH):
+        mon.update_many(rest[a : a + BATCH])
         scores.append(mon.results.score)
         events += mon.results.event
     seconds = time.perf_counter() - t0
@@ -232,7 +233,7 @@ def telemetry_metrics(streams: list[Stream], name: str) -> dict:
     ttd = []
     for s in streams:
         r = s.runs[name]
-        t0 = s.times[0] - (s.times[1] - s.times[0]) * 0  # times are relative to the series start
+        t0 = 0.0  # the series start (synth.telemetry(..., t0=0.0)); incident times are relative to it
         learn_end = s.times[s.learn_windows - 1]
         raised = r.alerts_at[r.alerts_at > learn_end]
         alerts += len(raised)

@@ -106,7 +106,7 @@ def play_guarded(p, start, stop):
     return out
 
 
-BAD_VECTOR = [(NAN_ROW,), (INF_ROW,), (np.zeros(DIM + 1),), ("abc",)]
+BAD_VECTOR = [(NAN_ROW,), (INF_ROW,), (np.zeros(DIM + 1),), ("abc",), (np.array([1j, 0.0, 0.0]),)]
 BAD_POLICY = [(K, 1.0), (-1, 1.0), (0, float("nan")), (0, "x"), (1.5, 1.0)]
 
 CASES = [
@@ -152,7 +152,8 @@ CASES = [
          batch=stack_policy, merge_ignore=("rng", "rng_pos", "rep_sums", "rep_weights"), bad_updates=BAD_POLICY, run=play),
     Case("LinUCB", lambda: LinUCB(K, DIM, alpha=0.5, seed=1), rows(ARMS, REWARDS, CONTEXTS), batch=stack_context,
          merge_ignore=("rng", "rng_pos"), rtol=1e-8, atol=1e-10,
-         bad_updates=[(0, 1.0, NAN_ROW), (0, 1.0, np.zeros(DIM + 1)), (K, 1.0, CONTEXTS[0]), (0, float("inf"), CONTEXTS[0])],
+         bad_updates=[(0, 1.0, NAN_ROW), (0, 1.0, np.zeros(DIM + 1)), (K, 1.0, CONTEXTS[0]), (0, float("inf"), CONTEXTS[0]),
+                      (0, 1.0, np.array([1j, 0.0, 0.0])), (0, 1.0, None)],
          run=play_context, queries=[lambda p: p.scores(CONTEXTS[0]), lambda p: p.theta()]),
     Case("ArmGuard", guarded, rows(ARMS, REWARDS), batch=stack_policy, merge=False, bad_updates=BAD_POLICY, run=play_guarded),
 ]

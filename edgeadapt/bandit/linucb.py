@@ -107,6 +107,8 @@ class LinUCB(Policy):
         if type(context) is not np.ndarray or context.shape != self._shape or context.dtype != FLOAT:
             if context is None:
                 raise InputError("LinUCB: context is required; pass a vector of length dim")
+            if np.iscomplexobj(context):
+                raise InputError("LinUCB: context is complex; pass real numbers")
             try:
                 context = np.ascontiguousarray(context, dtype=FLOAT).reshape(-1)
             except (TypeError, ValueError) as exc:

@@ -192,6 +192,11 @@ class AlertGuard:
         return self._active
 
     @property
+    def pending(self) -> int:
+        """Consecutive steps at or above ``on`` counted towards raising an alert."""
+        return self._run
+
+    @property
     def alerts(self) -> int:
         """Number of alerts raised so far."""
         return self._alerts

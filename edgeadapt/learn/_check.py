@@ -49,6 +49,11 @@ def check_forgetting(forgetting: Any, owner: str) -> float | None:
     return value
 
 
+def _refuse_complex(x: Any, owner: str, name: str) -> None:
+    if np.iscomplexobj(x):
+        raise InputError(f"{owner}: {name} is complex; pass real numbers")
+
+
 def as_vector(x: Any, dim: int, owner: str, name: str = "x") -> np.ndarray:
     """Return ``x`` as a finite contiguous float64 vector of length ``dim``, or raise.
 
@@ -61,6 +66,7 @@ def as_vector(x: Any, dim: int, owner: str, name: str = "x") -> np.ndarray:
     ...
     edgeadapt.errors.InputError: Moments: x has shape (2,), expected (3,); pass one sample of the dimension the component was built with
     """
+    _refuse_complex(x, owner, name)
     try:
         arr = np.ascontiguousarray(x, dtype=FLOAT)
     except (TypeError, ValueError) as exc:
@@ -86,6 +92,7 @@ def as_matrix(X: Any, dim: int, owner: str, name: str = "X") -> np.ndarray:
     >>> as_matrix([[1, 2], [3, 4]], 2, "Moments").shape
     (2, 2)
     """
+    _refuse_complex(X, owner, name)
     try:
         arr = np.ascontiguousarray(X, dtype=FLOAT)
     except (TypeError, ValueError) as exc:

@@ -34,6 +34,22 @@ PAIR_SHAPE = (PAIR_DIM,)
 SYMMETRY_RTOL = 1e-9
 
 
+_ONES: dict[int, np.ndarray] = {}
+_ONES_CACHE_MAX = 8
+
+
+def _ones(n: int) -> np.ndarray:
+    """A read-only vector of ``n`` ones (column sums as one BLAS call), cached by size."""
+    ones = _ONES.get(n)
+    if ones is None:
+        if len(_ONES) >= _ONES_CACHE_MAX:
+            _ONES.clear()
+        ones = np.ones(n, dtype=FLOAT)
+        ones.flags.writeable = False
+        _ONES[n] = ones
+    return ones
+
+
 def _check_ddof(ddof: Any, owner: str) -> float:
     value = float(ddof)
     if not (value >= 0.0 and value - value == 0.0):
@@ -189,11 +205,8 @@ class Moments:
         (1.75, [2.428571])
         """
         if self._scalar and weights is None and self.forgetting is None:
-            try:
-                x = np.ascontiguousarray(X, dtype=FLOAT)
-            except (TypeError, ValueError):
-                x = None  # as_matrix below raises the InputError
-            if x is not None and (x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1)):
+            x = X if type(X) is np.ndarray and X.dtype == FLOAT else as_matrix(X, 1, "Moments")
+            if x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1):
                 self._update_many_scalar(x.reshape(-1))
                 return
         X = as_matrix(X, self.dim, "Moments")
@@ -416,13 +429,17 @@ class Covariance:
         >>> c.covariance().tolist()
         [[1.0, -1.0], [-1.0, 1.0]]
         """
-        if self._fast and weight == 1.0 and type(x) is np.ndarray and x.shape == PAIR_SHAPE:
-            # bivariate, unit weight, no forgetting: plain floats.
-            x0, x1 = x.tolist()
-            m0, m1, c00, c01, c11 = self._p
-            d0 = x0 - m0
-            d1 = x1 - m1
-            if d0 - d0 == 0.0 == d1 - d1 and type(d0) is float:
+        if self._fast and weight == 1.0:
+            # bivariate, unit weight, no forgetting: plain floats. Anything but a
+            # numeric array of two values (or a NaN) fails here and takes the checked path.
+            try:
+                x0, x1 = x.tolist()
+                m0, m1, c00, c01, c11 = self._p
+                d0 = x0 - m0
+                d1 = x1 - m1
+            except (AttributeError, TypeError, ValueError):
+                d0 = d1 = math.nan
+            if d0 - d0 == 0.0 == d1 - d1 and type(d0) is float and type(d1) is float:
                 n = self._count + 1.0
                 self._count = n
                 r = 1.0 / n
@@ -485,10 +502,7 @@ class Covariance:
         [2.0, 1.0]
         """
         if weights is None and self.forgetting is None:
-            try:
-                arr = np.ascontiguousarray(X, dtype=FLOAT)
-            except (TypeError, ValueError):
-                arr = np.empty((0, 0))  # as_matrix below raises the InputError
+            arr = X if type(X) is np.ndarray and X.dtype == FLOAT else as_matrix(X, self.dim, "Covariance")
             if arr.ndim == 2 and arr.shape[1] == self.dim and arr.shape[0] > 0:
                 self._update_many_unit(arr)
                 return
@@ -517,14 +531,15 @@ class Covariance:
         # NaN or Inf anywhere in X reaches the mean and the scatter, which are checked.
         n = X.shape[0]
         XT = X.T.copy()
-        mean_b = XT.dot(np.ones(n)) / n
-        check = float(mean_b.sum())
+        mean_b = XT.dot(_ones(n)) / n
+        means = mean_b.tolist()
+        check = sum(means)
         if check - check != 0.0:
             raise InputError("Covariance: X holds NaN or Inf; drop or repair those rows before updating")
-        D = XT - mean_b[:, None]
+        D = np.subtract(XT, mean_b[:, None], out=XT)  # XT is our copy: center in place
         if self._pair:
-            d0, d1 = D
-            (mb0, mb1) = mean_b.tolist()
+            d0, d1 = D[0], D[1]
+            mb0, mb1 = means
             c00, c01, c11 = float(d0.dot(d0)), float(d0.dot(d1)), float(d1.dot(d1))
             check = c00 + c11
             if check - check != 0.0:

@@ -61,7 +61,9 @@ HOLDOUT_EVERY = 4
 DEFAULT_THRESHOLD_SIGMAS = 4.0
 # The slow scale's threshold is higher: group means carry the machine's slow changes
 # (load, speed) and are calibrated on fewer samples, so their tail is heavier.
-DEFAULT_SLOW_THRESHOLD_SIGMAS = 6.0
+DEFAULT_SLOW_THRESHOLD_SIGMAS = 8.0
+# Features of a window enter its group clipped to this many standard deviations.
+SLOW_CLIP_SIGMAS = 2.5
 # Statistics calibrated on held-out windows: the distance and the largest residual.
 CALIBRATED_STATISTICS = 2
 # Smallest standard deviation of calibration distances, relative to their mean
@@ -177,7 +179,8 @@ class Baseline:
         """Mean normal feature vector, shape (dim,)."""
         return np.concatenate([p.mean for p in self._parts])
 
-    def _precision(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _precision(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        # (mean, block-diagonal regularized precision, 1 / sqrt of its diagonal, feature sd)
         if self._snapshot is None:
             mean = self.mean
             shrink = float(self.shrinkage)
@@ -187,9 +190,28 @@ class Baseline:
                 reg = (1.0 - shrink) * c + np.diag(shrink * np.diag(c) + VARIANCE_FLOOR)
                 inv = np.linalg.inv(reg)
                 precision[b] = 0.5 * (inv + inv.T)
-            scale = 1.0 / np.sqrt(np.diagonal(precision, axis1=1, axis2=2))  # (blocks, size)
-            self._snapshot = (mean, precision, scale)
+            # one block-diagonal matrix: a single contiguous product scores a batch
+            full = np.zeros((int(self.dim), int(self.dim)))
+            for b in range(int(self.blocks)):
+                sl = slice(b * self._size, (b + 1) * self._size)
+                full[sl, sl] = precision[b]
+            scale = 1.0 / np.sqrt(np.diagonal(full))
+            sd = np.sqrt(np.concatenate([np.diag(p.covariance()) for p in self._parts]) + VARIANCE_FLOOR)
+            self._snapshot = (mean, full, scale, sd)
         return self._snapshot
+
+    def clip(self, X: Any, sigmas: float) -> np.ndarray:
+        """Rows of ``X`` with each feature clipped to ``sigmas`` standard deviations around the mean.
+
+        Examples
+        --------
+        >>> b = Baseline(dim=1); b.update_many([[0.0], [2.0]])
+        >>> b.clip([[10.0], [1.5]], sigmas=2.0).round(3).tolist()
+        [[3.0], [1.5]]
+        """
+        X = self._matrix(X)
+        mean, _, _, sd = self._precision()
+        return np.clip(X, mean - sigmas * sd, mean + sigmas * sd)
 
     def deviations(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """Squared Mahalanobis distance and largest conditional residual of each row.
@@ -208,11 +230,12 @@ class Baseline:
         X = self._matrix(X)
         if self.count <= 0.0:
             raise InputError("Baseline: nothing learned yet; update with normal windows before scoring")
-        mean, precision, scale = self._precision()
-        dev = (X - mean).reshape(len(X), int(self.blocks), self._size).transpose(1, 0, 2)
-        g = dev @ precision  # (blocks, n, size); precision is symmetric
-        d2 = (dev * g).sum(axis=(0, 2))
-        resid = np.abs(g * scale[:, None, :]).max(axis=(0, 2))
+        mean, precision, scale, _ = self._precision()
+        dev = X - mean
+        g = dev @ precision  # (n, dim); the block-diagonal precision is symmetric
+        d2 = np.einsum("ij,ij->i", dev, g)
+        g *= scale
+        resid = np.abs(g).max(axis=1)
         return d2, resid
 
     def distance(self, X: Any) -> np.ndarray:
@@ -352,13 +375,20 @@ class BaselineScorer:
             else:
                 self.baseline.update(X[k])
             if slow is not None:
-                ends, means = slow.group_means(x)
-                slow.update_many(x)
+                xs = self._slow_input(x)
+                ends, means = slow.group_means(xs)
+                slow.update_many(xs)
                 if len(ends) and self._seen + k >= half and self.baseline.count > 1.0:
                     self.slow_calibration.update(float(self.baseline.deviations(means)[1][0]))
         self._seen += take
         if self._seen >= int(self.learn_windows):
             self._phase = MONITORING
+
+    def _slow_input(self, X: Any) -> np.ndarray:
+        # a single odd window must not move a group mean: clip features first
+        if self.baseline.count > 1.0:
+            return self.baseline.clip(X, SLOW_CLIP_SIGMAS)
+        return self.baseline._matrix(X)
 
     def adapt(self, x: Any, weight: float = 1.0) -> None:
         """Add one window judged normal to the baseline (slow adaptation while monitoring)."""
@@ -367,7 +397,7 @@ class BaselineScorer:
     def advance(self, X: Any) -> None:
         """Windows ``X`` were scored while monitoring: move the slow scale past them."""
         if self.slow is not None:
-            self.slow.update_many(X)
+            self.slow.update_many(self._slow_input(X))
 
     def reset(self) -> None:
         """Forget the baseline and calibration and learn again."""
@@ -417,7 +447,7 @@ class BaselineScorer:
         slow = self.slow
         if slow is not None and self.slow_calibration.count > 0.0:
             # each window holds the z of the last group complete at it (or before the batch)
-            ends, means = slow.group_means(X)
+            ends, means = slow.group_means(self._slow_input(X))
             last = slow.last_mean
             groups = means if last is None else np.concatenate([last[None, :], means])
             if len(groups):

@@ -57,7 +57,7 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--period", type=float, help="telemetry seconds between rows, for --learn-seconds (default 300)")
     g.add_argument("--learn-seconds", type=float, help="learning period in seconds of input")
     g.add_argument("--learn-windows", type=int, help="learning period in windows")
-    g.add_argument("--threshold-sigmas", type=float, help="alert threshold in calibration deviations (default 4)")
+    g.add_argument("--threshold-sigmas", type=float, help="alert threshold in calibration deviations (default 4, telemetry 6)")
     g.add_argument("--min-duration", type=int, help="windows above threshold before an alert (default 3)")
     g.add_argument("--refractory", type=int, help="windows without new alert after one clears (default 20)")
     g.add_argument("--adapt-every", type=int, help="at most one adapted window every N windows (default 10)")

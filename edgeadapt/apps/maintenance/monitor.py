@@ -49,7 +49,8 @@ DEFAULT_ADAPT_EVERY = 12
 DEFAULT_ADAPT_SIGMAS = 1.0
 DEFAULT_ADAPT_WEIGHT = 1.0
 # Windows scored at once between two possible adaptations (a speed knob, no effect on results).
-SCORE_BLOCK = 256
+SCORE_BLOCK = 1024
+ADAPT_LOOKAHEAD = 32
 
 
 class AdaptationLimiter:
@@ -204,18 +205,24 @@ class Monitor:
         res.learning[i:] = False
         adapt_below = float(self.adapt_sigmas)
         guard, limiter, scorer = self.guard, self.limiter, self.scorer
+        adapting = adapt_below > -np.inf
         while i < n:
-            block = X[i : i + SCORE_BLOCK]
+            # limiter.update() comes before the check: window j of the block is ready
+            # once j + 1 windows have passed
+            first_ready = max(limiter.steps_until_ready() - 1, 0)
+            # end the block soon after the first window that may adapt, as the windows
+            # after an adaptation are scored again with the adapted baseline (a limiter
+            # already ready found no calm window in the last block: take a long one)
+            length = SCORE_BLOCK if not adapting or first_ready == 0 else min(SCORE_BLOCK, first_ready + ADAPT_LOOKAHEAD)
+            block = X[i : i + length]
             z = scorer.sigmas(block)
             scores = scorer.scores_for_sigmas(z)
             take = len(block)
             adapt_at = -1
-            # limiter.update() comes before the check: window j of the block is ready
-            # once j + 1 windows have passed
-            first_ready = max(limiter.steps_until_ready() - 1, 0)
             candidates = z[first_ready:] < adapt_below
             if candidates.any():
-                calm = ~guard.preview(scores)[first_ready:]
+                quiet = not guard.active and guard.pending == 0 and bool(np.all(scores < guard.on))
+                calm = True if quiet else ~guard.preview(scores)[first_ready:]
                 hits = np.flatnonzero(candidates & calm)
                 if len(hits):
                     adapt_at = first_ready + int(hits[0])

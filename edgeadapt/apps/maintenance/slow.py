@@ -63,20 +63,34 @@ class SlowScale:
         return X
 
     def _walk(self, X: np.ndarray) -> tuple[list[int], list[np.ndarray], np.ndarray, int, np.ndarray | None]:
-        group = int(self.group)
+        group, dim = int(self.group), int(self.dim)
         ends: list[int] = []
         means: list[np.ndarray] = []
-        acc, filled, start, last = self._sum, self._filled, 0, self._last
-        while start < len(X):
-            take = min(group - filled, len(X) - start)
-            # cumsum is a sequential recurrence: the same arithmetic whatever the batching
-            acc = np.cumsum(np.concatenate([acc[None, :], X[start : start + take]]), axis=0)[-1]
-            filled += take
-            start += take
+        acc, filled, last = self._sum, self._filled, self._last
+        n = len(X)
+        # cumsum is a sequential recurrence: the same arithmetic whatever the batching
+        head = min(group - filled, n) if filled else 0
+        if head:
+            acc = np.cumsum(np.concatenate([acc[None, :], X[:head]]), axis=0)[-1]
+            filled += head
             if filled == group:
-                ends.append(start - 1)
+                ends.append(head - 1)
                 means.append(acc / group)
-                acc, filled, last = np.zeros(int(self.dim)), 0, means[-1]
+                acc, filled = np.zeros(dim), 0
+        full = (n - head) // group
+        if full:
+            body = X[head : head + full * group].reshape(full, group, dim)
+            sums = body[:, 0, :].copy()
+            for j in range(1, group):  # left to right, as cumsum adds
+                sums += body[:, j, :]
+            ends.extend(range(head + group - 1, head + full * group, group))
+            means.extend(sums / group)
+        tail = X[head + full * group :]
+        if len(tail):
+            acc = np.cumsum(tail, axis=0)[-1]
+            filled = len(tail)
+        if means:
+            last = means[-1]
         return ends, means, acc, filled, last
 
     def group_means(self, X: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -52,6 +52,9 @@ DEFAULT_ON = 0.5
 DEFAULT_OFF = 0.3
 DEFAULT_MIN_DURATION = 3
 DEFAULT_REFRACTORY = 20
+# Telemetry features (rates and residuals of noisy, spiky series) have heavier tails
+# than vibration features: their alert threshold sits further out.
+TELEMETRY_THRESHOLD_SIGMAS = 6.0
 # Slow adaptation of vibration baselines: at most one window per minute of signal.
 VIBRATION_ADAPT_PERIOD_S = 60.0
 
@@ -130,7 +133,8 @@ class MaintenanceConfig:
     ) -> "MaintenanceConfig":
         """Configuration for slow ``timestamp,value`` telemetry (one window per row).
 
-        ``learn_seconds`` is converted to rows with the nominal ``period`` between rows.
+        ``learn_seconds`` is converted to rows with the nominal ``period`` between rows;
+        ``threshold_sigmas`` defaults to ``TELEMETRY_THRESHOLD_SIGMAS``.
 
         Examples
         --------
@@ -139,6 +143,7 @@ class MaintenanceConfig:
         """
         scales = tuple(int(k) for k in scales)
         learn = _learn_windows(learn_windows, learn_seconds, float(period))
+        options.setdefault("threshold_sigmas", TELEMETRY_THRESHOLD_SIGMAS)
         window = max(scales) + 1 if scales else 0
         cfg = cls(TELEMETRY, (name,), window, 1, learn, scales=scales, **options)
         cfg.check()
