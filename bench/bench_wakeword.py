@@ -53,6 +53,7 @@ from edgeadapt.apps.wakeword.app import (  # noqa: E402
     SMOOTHING_FRAMES,
     WINDOW_FRAMES,
 )
+from edgeadapt.apps.wakeword.templates import AUGMENT_CONDITIONS  # noqa: E402
 from edgeadapt.embed.speech import EMBEDDING_HOP_SAMPLES, EMBEDDING_WINDOW_SAMPLES, SAMPLE_RATE, SpeechEmbedder  # noqa: E402
 from edgeadapt.sources.wav import read_wav  # noqa: E402
 from wakeword_eval import (  # noqa: E402
@@ -151,9 +152,9 @@ def enrolled_app(corpus, kinds, embedder, **config):
     return app
 
 
-def evaluate(corpus, kinds, E, embedder):
-    """Steps 1-3: operating point, DET data, clips apart, streams."""
-    app = enrolled_app(corpus, kinds, embedder, learn=False)
+def evaluate(corpus, kinds, E, embedder, **config):
+    """Steps 1-3: operating point, DET data, clips apart, streams (``config`` goes to WakeWord)."""
+    app = enrolled_app(corpus, kinds, embedder, learn=False, **config)
     recorder = RecordingGuard(app.guard)
     app.guard = recorder
     negatives = kinds["negative"]
@@ -389,7 +390,7 @@ def report(corpus, manifest, res, enroll_times, week_on, week_off, precision, cp
     L.append("## Wake-word enrollment (issue 4)")
     L.append("")
     L.append(f"Reproduce: `{COMMAND}` (generates `bench/out/wakeword_corpus` with "
-             "`bench/wakeword_corpus.py` if it is missing; about 2.5 minutes from scratch, 70 s once the corpus and its embeddings are cached). "
+             "`bench/wakeword_corpus.py` if it is missing; about 2.5 minutes from scratch, 70 s once the corpus and its embeddings are cached; `--corpus bench/out/wakeword_corpus_seed1` gives the same table on a tuning corpus). "
              f"Machine: {platform.machine()}, Python {platform.python_version()}.")
     L.append("")
     L.append(f"Evaluation set (espeak-ng + sox, seed {manifest['seed']}): keyword '{manifest['keyword']}'; "
@@ -398,13 +399,16 @@ def report(corpus, manifest, res, enroll_times, week_on, week_off, precision, cp
              f"pink 10 dB / babble 5 dB); {len(kinds['other_voice'])} by other voices; "
              f"{len(kinds['confusable'])} confusable phrases; {res['hours'] * 60:.1f} min of other speech "
              f"(negatives); {len(kinds['stream'])} streams ({sdur:.1f} min) with the keyword inside other speech. "
-             f"The score averaging (over {SMOOTHING_FRAMES} windows), the threshold and the near-miss guard "
-             "rails were chosen on a second corpus generated with `--seed 1`; the window length "
-             f"({WINDOW_FRAMES} embeddings) and the noisy enrollment copies were chosen earlier on this corpus itself, "
-             "so the figures below are slightly optimistic.")
+             f"The score averaging (over {SMOOTHING_FRAMES} windows) and the near-miss guard rails were chosen on "
+             "a second corpus generated with `--seed 1`; the babble enrollment copies and the threshold on three "
+             "(`--seed 1, 2, 3`, `bench/tune_wakeword.py`); the window length "
+             f"({WINDOW_FRAMES} embeddings) and the pink and white enrollment copies were chosen earlier on this "
+             "corpus itself, so the figures below are slightly optimistic.")
     L.append("")
+    copies = ", ".join(f"{kind} {snr:g} dB" for kind, snr in AUGMENT_CONDITIONS)
     L.append(f"Operating point: default threshold {thr}, {res['entries']} templates "
-             "(3 utterances + 3 noisy copies each).")
+             f"({len(kinds['enroll'])} utterances + {len(AUGMENT_CONDITIONS)} noisy copies each: {copies}; "
+             "the babble is made of the enrollment utterances themselves).")
     L.append("")
     L.append("| measure | result | target |")
     L.append("| --- | --- | --- |")

@@ -103,7 +103,9 @@ def test_learn_stops_at_the_end_of_learning_then_watch_continues(vib_csv, tmp_pa
     status = run("status", "--state", str(st)).stdout
     size = int(status.split("state: ")[1].split(" bytes")[0])
     assert "phase: monitoring" in status and size < 8 * 1024
-    out = run("watch", "--input", csv, "--state", str(st)).stdout.splitlines()
+    p = run("watch", "--input", csv, "--state", str(st), *CONFIG[:-2], "--refractory", "9", check=False)
+    assert p.returncode == 1 and "exists with another configuration: --refractory 9 (state: 5)" in p.stderr
+    out = run("watch", "--input", csv, "--state", str(st), *CONFIG).stdout.splitlines()  # same options: fine
     assert out[0] == "window,time,phase,score,alert,event"
     assert out[1].startswith("560,") and ",monitoring," in out[1]
     assert any(line.endswith(",raised") for line in out)

@@ -48,7 +48,7 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS, help="input rows read at a time (latency)")
     g = p.add_argument_group("configuration (only when the state file is created)")
-    g.add_argument("--kind", choices=("vibration", "telemetry"), default="vibration", help="input kind (default vibration)")
+    g.add_argument("--kind", choices=("vibration", "telemetry"), help="input kind (default vibration)")
     g.add_argument("--sample-rate", type=float, help="vibration samples per second (or '# sample_rate=' in the file)")
     g.add_argument("--window", type=int, help="vibration samples per window (default 4096)")
     g.add_argument("--hop", type=int, help="samples between windows (default half a window)")
@@ -75,7 +75,7 @@ def _config(args: argparse.Namespace, channels: tuple[str, ...], sample_rate: fl
         from ...errors import InputError
 
         raise InputError("a new state needs a learning period: pass --learn-seconds or --learn-windows")
-    if args.kind == "telemetry":
+    if (args.kind or "vibration") == "telemetry":
         extra = {"scales": args.scales} if args.scales else {}
         if args.period:
             extra["period"] = args.period
@@ -111,19 +111,21 @@ def _open(args: argparse.Namespace) -> tuple[Any, Iterator[Any]]:
     if os.path.exists(args.state):
         watch = MachineWatch.open(args.state, policy=never)
         cfg = watch.config
+        _check_options(args, cfg)
         watch.seek(_source_name(args.input))
         channels = None if cfg.kind == "telemetry" else cfg.channels
         rate = cfg.sample_rate if cfg.kind == "vibration" else None
         src = _source(args, cfg.kind, watch.skip_rows(), rate, channels)
         return watch, iter(src)
-    src = _source(args, args.kind, 0, args.sample_rate, None)
+    kind = args.kind or "vibration"
+    src = _source(args, kind, 0, args.sample_rate, None)
     chunks = iter(src)
     first = next(chunks, None)
     if first is None and not getattr(src, "columns", ()):
         from ...errors import InputError
 
         raise InputError(f"{args.input}: no data rows")
-    channels = src.columns if args.kind == "telemetry" else src.channels
+    channels = src.columns if kind == "telemetry" else src.channels
     cfg = _config(args, tuple(channels), getattr(src, "sample_rate", None))
     watch = MachineWatch.open(args.state, cfg, policy=never)
     watch.seek(_source_name(args.input))
@@ -134,6 +136,41 @@ def _open(args: argparse.Namespace) -> tuple[Any, Iterator[Any]]:
         yield from chunks
 
     return watch, all_chunks()
+
+
+_OPTION_FIELDS = {
+    "kind": "kind",
+    "sample_rate": "sample_rate",
+    "window": "window",
+    "hop": "hop",
+    "bands": "bands",
+    "scales": "scales",
+    "learn_windows": "learn_windows",
+    "threshold_sigmas": "threshold_sigmas",
+    "min_duration": "min_duration",
+    "refractory": "refractory",
+    "adapt_every": "adapt_every",
+}
+
+
+def _check_options(args: argparse.Namespace, cfg: Any) -> None:
+    """Refuse configuration options that disagree with the configuration of an existing state."""
+    from ...errors import InputError
+
+    wrong = []
+    for option, name in _OPTION_FIELDS.items():
+        given = getattr(args, option)
+        if given is not None and given != getattr(cfg, name):
+            wrong.append(f"--{option.replace('_', '-')} {given} (state: {getattr(cfg, name)})")
+    if args.learn_seconds is not None:
+        per_window = cfg.hop / cfg.sample_rate if cfg.kind == "vibration" else (args.period or 300.0)
+        if int(round(args.learn_seconds / per_window)) != cfg.learn_windows:
+            wrong.append(f"--learn-seconds {args.learn_seconds:g} (state: {cfg.learn_windows} windows)")
+    if wrong:
+        raise InputError(
+            f"{args.state}: exists with another configuration: {', '.join(wrong)}; drop these options "
+            "(the state file keeps its configuration) or use another state file"
+        )
 
 
 def _write_results(out: IO[str], watch: Any) -> None:

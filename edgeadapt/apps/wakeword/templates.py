@@ -23,7 +23,7 @@ import numpy as np
 
 from ...errors import InputError
 
-__all__ = ["sliding_windows", "select_template", "noisy_copies", "AUGMENT_CONDITIONS"]
+__all__ = ["sliding_windows", "select_template", "noisy_copies", "speech_pool", "AUGMENT_CONDITIONS"]
 
 
 def sliding_windows(frames: np.ndarray, window_frames: int) -> np.ndarray:
@@ -77,9 +77,21 @@ def select_template(frames: np.ndarray, window_frames: int,
 
 #: Noise conditions (kind, SNR in dB) of the extra templates made from each enrollment
 #: clip, so that the enrolled set also covers a noisy room (multi-condition enrollment).
-AUGMENT_CONDITIONS = (("pink", 10.0), ("pink", 5.0), ("white", 10.0))
+#: ``"babble"`` is speech noise made from the enrollment clips themselves (see
+#: :func:`speech_pool`): several stretches of the user's own utterances summed, so no
+#: recording of other people is needed. The two babble conditions were chosen on tuning
+#: corpora (``bench/wakeword_corpus.py --seed 1, 2, 3``), see docs/wakeword.md.
+AUGMENT_CONDITIONS = (("pink", 10.0), ("pink", 5.0), ("white", 10.0), ("babble", 10.0), ("babble", 15.0))
+#: Noise kinds :func:`noisy_copies` knows.
+NOISE_KINDS = ("white", "pink", "babble")
 #: Samples within this fraction of the loudest (in amplitude) count as speech for the SNR.
 _ACTIVE_FRACTION = 0.1
+#: Babble is the sum of this many stretches of speech starting at random points.
+BABBLE_TALKERS = 5
+#: :func:`speech_pool` keeps a clip from its first to its last 10 ms frame whose RMS is
+#: within ACTIVITY_DB of the loudest frame's.
+ACTIVITY_FRAME_SAMPLES = 160
+ACTIVITY_DB = 30.0
 
 
 def _pink(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -90,8 +102,43 @@ def _pink(rng: np.random.Generator, n: int) -> np.ndarray:
     return x / max(float(np.sqrt((x * x).mean())), 1e-12)
 
 
-def noisy_copies(pcm: np.ndarray, conditions, rng: np.random.Generator) -> list[np.ndarray]:
-    """Copies of an int16 clip with white or pink noise added at given SNRs.
+def _babble(rng: np.random.Generator, n: int, speech: np.ndarray) -> np.ndarray:
+    looped = np.tile(speech, int(np.ceil((n + 1) / speech.size)) + 1)
+    x = np.zeros(n)
+    for _ in range(BABBLE_TALKERS):
+        start = int(rng.integers(0, speech.size))
+        x += looped[start:start + n]
+    return x / max(float(np.sqrt((x * x).mean())), 1e-12)
+
+
+def speech_pool(clips) -> np.ndarray:
+    """The speech of int16 clips, silence before and after each trimmed, concatenated (float64).
+
+    The source of :func:`noisy_copies`'s ``"babble"`` noise.
+
+    Examples
+    --------
+    >>> clip = np.zeros(1600, np.int16); clip[320:640] = 1000      # 10 ms frames 2 and 3
+    >>> speech_pool([clip, clip]).shape
+    (640,)
+    """
+    parts = []
+    for pcm in clips:
+        x = np.asarray(pcm, dtype=np.float64)
+        n = x.size // ACTIVITY_FRAME_SAMPLES
+        if n == 0:
+            continue
+        rms = np.sqrt((x[:n * ACTIVITY_FRAME_SAMPLES].reshape(n, -1) ** 2).mean(axis=1))
+        if rms.max() <= 0.0:
+            continue
+        on = np.flatnonzero(rms >= rms.max() * 10 ** (-ACTIVITY_DB / 20))
+        parts.append(x[on[0] * ACTIVITY_FRAME_SAMPLES:(on[-1] + 1) * ACTIVITY_FRAME_SAMPLES])
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def noisy_copies(pcm: np.ndarray, conditions, rng: np.random.Generator,
+                 speech: np.ndarray | None = None) -> list[np.ndarray]:
+    """Copies of an int16 clip with white, pink or babble noise added at given SNRs.
 
     The SNR is measured against the RMS of the clip's active samples (those within
     10% of the peak amplitude), so padding silence does not change it.
@@ -100,8 +147,12 @@ def noisy_copies(pcm: np.ndarray, conditions, rng: np.random.Generator) -> list[
     ----------
     pcm : numpy.ndarray of int16
     conditions : iterable of (kind, snr_db)
-        ``kind`` is ``"white"`` or ``"pink"``.
+        ``kind`` is one of :data:`NOISE_KINDS`.
     rng : numpy.random.Generator
+    speech : numpy.ndarray, optional
+        Speech that ``"babble"`` noise is made of (:data:`BABBLE_TALKERS` stretches of
+        it from random points, summed), e.g. :func:`speech_pool` of the enrollment
+        clips; needed only for that kind.
 
     Returns
     -------
@@ -112,6 +163,12 @@ def noisy_copies(pcm: np.ndarray, conditions, rng: np.random.Generator) -> list[
     >>> clip = (np.sin(np.arange(8000) / 5.0) * 10000).astype(np.int16)
     >>> [c.dtype.name for c in noisy_copies(clip, [("white", 10.0)], np.random.default_rng(0))]
     ['int16']
+    >>> len(noisy_copies(clip, [("babble", 10.0), ("pink", 5.0)], np.random.default_rng(0), speech_pool([clip])))
+    2
+    >>> noisy_copies(clip, [("babble", 10.0)], np.random.default_rng(0))
+    Traceback (most recent call last):
+    ...
+    edgeadapt.errors.InputError: babble noise needs speech to be made of: pass speech, e.g. speech_pool(clips)
     """
     x = pcm.astype(np.float64)
     peak = float(np.abs(x).max()) if x.size else 0.0
@@ -123,8 +180,12 @@ def noisy_copies(pcm: np.ndarray, conditions, rng: np.random.Generator) -> list[
             noise = _pink(rng, x.size)
         elif kind == "white":
             noise = rng.standard_normal(x.size)
+        elif kind == "babble":
+            if speech is None or np.asarray(speech).size == 0:
+                raise InputError("babble noise needs speech to be made of: pass speech, e.g. speech_pool(clips)")
+            noise = _babble(rng, x.size, np.asarray(speech, dtype=np.float64))
         else:
-            raise InputError(f"noise kind must be 'white' or 'pink', got {kind!r}")
+            raise InputError(f"noise kind must be one of {NOISE_KINDS}, got {kind!r}")
         y = x + noise * level / 10 ** (snr / 20)
         out.append(np.clip(np.round(y), -32768, 32767).astype(np.int16))
     return out
