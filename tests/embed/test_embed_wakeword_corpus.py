@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -21,8 +22,8 @@ SAMPLE = ROOT / "edgeadapt" / "data" / "wakeword"
 KINDS = {"enroll", "positive", "other_voice", "confusable", "negative", "stream"}
 
 needs_tools = pytest.mark.skipif(
-    shutil.which("espeak-ng") is None or shutil.which("sox") is None,
-    reason="espeak-ng and sox are needed (scripts/setup-system installs them)",
+    (shutil.which("espeak-ng") is None or shutil.which("sox") is None) and not os.environ.get("CI"),
+    reason="espeak-ng and sox are needed (scripts/setup-system installs them; under CI these tests fail instead)",
 )
 
 
