@@ -72,19 +72,6 @@ MIN_RELATIVE_SPREAD = 0.05
 TINY = 1e-12
 
 
-def _canonical(cov: Covariance) -> None:
-    # Keep the comoment exactly symmetric (mirror the upper triangle) so that a saved
-    # state reloads bit for bit: Covariance's merge can leave 1-ulp asymmetries, which
-    # its load_state_dict refuses.
-    state = cov.state_dict()
-    c = state["comoment"]
-    upper = np.triu(c)
-    sym = upper + np.triu(c, 1).T
-    if not np.array_equal(sym, c):
-        state["comoment"] = sym
-        cov.load_state_dict(state)
-
-
 class Baseline:
     """Running covariances of normal feature vectors, in per-channel blocks.
 
@@ -126,8 +113,6 @@ class Baseline:
 
     # ------------------------------------------------------------------ updates
     def _changed(self) -> None:
-        for part in self._parts:
-            _canonical(part)
         self._snapshot = None
 
     def _matrix(self, X: Any) -> np.ndarray:
