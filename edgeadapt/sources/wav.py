@@ -40,7 +40,7 @@ def _open(path: PathLike) -> wave.Wave_read:
         w = wave.open(path, "rb")
     except (wave.Error, EOFError) as e:
         raise InputError(
-            f"{path} is not a PCM WAV file ({e}); convert it, e.g. 'sox in -b 16 -c 1 {os.path.basename(path)}'"
+            f"{path} is not a PCM WAV file ({e}); convert it to 16-bit mono WAV, e.g. 'sox {os.path.basename(path)} -r 16000 -b 16 -c 1 out.wav'"
         ) from e
     if w.getsampwidth() != WAV_SAMPLE_WIDTH or w.getnchannels() != _MONO:
         bits, ch = 8 * w.getsampwidth(), w.getnchannels()
