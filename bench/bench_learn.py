@@ -2,7 +2,7 @@
 
 Reproduces the ``learn`` block of docs/benchmarks.md::
 
-    .venv/bin/python bench/bench_learn.py                # print the markdown (a few minutes)
+    .venv/bin/python bench/bench_learn.py                # print the markdown (about 5 minutes)
     .venv/bin/python bench/bench_learn.py --write-docs   # also replace the block in the doc
     .venv/bin/python bench/bench_learn.py --quick        # smoke run, small sizes
 
@@ -423,7 +423,7 @@ def ratio(a, b):
 def report(args):
     lines = ["## Learners and bandit policies (issue 3)", ""]
     cmd = "`.venv/bin/python bench/bench_learn.py" + (" --quick" if args.quick else "") + "`"
-    lines.append(f"Reproduce with {cmd} (add `--write-docs` to refresh this block). "
+    lines.append(f"Reproduce with {cmd} (add `--write-docs` to refresh this block; about 5 minutes). "
                  f"Machine: {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}; "
                  f"best of {REPEATS} interleaved runs per timing, peers in the same process and run.")
     lines.append("")
@@ -496,7 +496,7 @@ def report(args):
         "- VW `cb_explore_adf` (with `-q sa`, epsilon 0.1) explores epsilon-greedily, so its regret is mostly "
         "the price of exploring 10% of the time; it is another family, listed for speed and reference.",
         "- Regret varies a lot between problems (seeds): with Thompson sampling the spread across seeds is as "
-        "large as the differences between implementations, so ratios from 2 seeds are indicative only.",
+        "large as the differences between implementations, so ratios over a few seeds are indicative only.",
         "",
     ]
     sizes = state_sizes()
@@ -510,8 +510,8 @@ def report(args):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke run, not the published numbers")
-    ap.add_argument("--seeds", type=int, default=5, help="seeds of the regret runs of ours and river (default 5)")
-    ap.add_argument("--slow-seeds", type=int, default=2, help="seeds of the MABWiser and VW regret runs (default 2)")
+    ap.add_argument("--seeds", type=int, default=10, help="seeds of the regret runs of ours and river (default 10)")
+    ap.add_argument("--slow-seeds", type=int, default=5, help="seeds of the MABWiser and VW regret runs (default 5)")
     ap.add_argument("--rounds", type=int, default=100_000, help="rounds of the regret runs (default 1e5)")
     ap.add_argument("--write-docs", action="store_true", help="replace the learn block of docs/benchmarks.md")
     ap.add_argument("--skip-regret", action="store_true")
