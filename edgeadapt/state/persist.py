@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import atexit
+from abc import ABC, abstractmethod
 import os
 import time
 from typing import Any, Callable
@@ -37,9 +38,10 @@ __all__ = ["WritePolicy", "EveryUpdate", "Coalesced", "Persistent", "persist", "
 COMPONENT_KEY = "__component__"
 
 
-class WritePolicy:
+class WritePolicy(ABC):
     """Decides after each update whether the pending state is written now."""
 
+    @abstractmethod
     def should_write(self, pending_updates: int, seconds_since_write: float) -> bool:
         """Return True to write now."""
         raise NotImplementedError

@@ -18,28 +18,33 @@ b'aXc'
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 __all__ = ["Storage", "FileStorage", "MemoryStorage", "fsync_directory"]
 
 
-class Storage:
+class Storage(ABC):
     """Interface of the byte storage under a :class:`~edgeadapt.state.SlotStore`."""
 
     name: str = "<storage>"
 
+    @abstractmethod
     def read(self) -> bytes | None:
         """Whole content, or ``None`` when nothing was ever stored."""
         raise NotImplementedError
 
+    @abstractmethod
     def write(self, offset: int, data: bytes) -> None:
         """Write ``data`` at ``offset``, extending the content if needed."""
         raise NotImplementedError
 
+    @abstractmethod
     def sync(self) -> None:
         """Make every earlier write durable."""
         raise NotImplementedError
 
+    @abstractmethod
     def replace(self, data: bytes) -> None:
         """Replace the whole content atomically and durably."""
         raise NotImplementedError
