@@ -22,6 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import EdgeAdaptError, InputError, StateMismatchError
+from ..learn._check import as_number
 from ..state.protocol import expect_array, expect_keys
 
 __all__ = ["Policy", "NoArmAvailableError", "rng_state", "set_rng_state", "RNG_STATE_WORDS"]
@@ -231,14 +232,7 @@ class Policy:
         return arm
 
     def _check_reward(self, reward: Any) -> float:
-        if type(reward) is not float:
-            try:
-                reward = float(reward)
-            except (TypeError, ValueError) as exc:
-                raise InputError(f"{type(self).__name__}: reward must be a number, got {reward!r}") from exc
-        if reward - reward != 0.0:
-            raise InputError(f"{type(self).__name__}: reward is NaN or Inf; skip the update or repair the reward")
-        return reward
+        return as_number(reward, type(self).__name__, "reward")
 
     def _mask(self, allowed: Any) -> np.ndarray:
         """Active arms within ``allowed`` (indices or a boolean mask); raise if none."""

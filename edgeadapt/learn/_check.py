@@ -108,6 +108,28 @@ def as_matrix(X: Any, dim: int, owner: str, name: str = "X") -> np.ndarray:
     return arr
 
 
+def as_number(value: Any, owner: str, name: str) -> float:
+    """Return ``value`` (a target or a reward) as a finite float, or raise.
+
+    Examples
+    --------
+    >>> as_number(2, "Ridge", "y")
+    2.0
+    >>> as_number(float("nan"), "UCB1", "reward")
+    Traceback (most recent call last):
+    ...
+    edgeadapt.errors.InputError: UCB1: reward is NaN or Inf; drop the sample or repair reward before updating
+    """
+    if type(value) is not float:
+        try:
+            value = float(value)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{owner}: {name} must be a number, got {value!r}") from exc
+    if value - value != 0.0:
+        raise InputError(f"{owner}: {name} is NaN or Inf; drop the sample or repair {name} before updating")
+    return value
+
+
 def as_weight(weight: Any, owner: str) -> float:
     """Return ``weight`` as a finite non-negative float, or raise.
 

@@ -19,22 +19,22 @@ import numpy as np
 from ..errors import InputError, StateMismatchError
 from ..state.protocol import expect_array, expect_keys, expect_scalar
 from .moments import SYMMETRY_RTOL
-from ._check import FLOAT, as_matrix, as_vector, as_weight, as_weights, check_dim, check_forgetting, decay_weights
+from ._check import (
+    FLOAT,
+    as_matrix,
+    as_number,
+    as_vector,
+    as_weight,
+    as_weights,
+    check_dim,
+    check_forgetting,
+    decay_weights,
+)
 
 __all__ = ["Ridge", "RIDGE_RCOND"]
 
 # Eigenvalues below RIDGE_RCOND * largest are treated as zero in the fallback solve.
 RIDGE_RCOND = 1e-12
-
-
-def _as_target(y: Any, owner: str) -> float:
-    try:
-        v = float(y)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{owner}: y must be a number, got {y!r}") from exc
-    if v - v != 0.0:
-        raise InputError(f"{owner}: y is NaN or Inf; drop or repair the sample before updating")
-    return v
 
 
 class Ridge:
@@ -108,7 +108,7 @@ class Ridge:
         [2.0]
         """
         z = self._augment(as_vector(x, self.dim, "Ridge"))
-        y = _as_target(y, "Ridge")
+        y = as_number(y, "Ridge", "y")
         w = as_weight(weight, "Ridge")
         if self.forgetting is not None:
             f = self.forgetting
