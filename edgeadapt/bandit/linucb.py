@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
+from ..core.protocol import mutator
 from ..learn.moments import SYMMETRY_RTOL
-from .base import FLOAT, Policy, check_count, check_real
+from ..core import checks
+from .base import FLOAT, Policy
 
 __all__ = ["LinUCB"]
 
@@ -63,9 +65,9 @@ class LinUCB(Policy):
     _ADDITIVE = ("b", "counts")
 
     def __init__(self, n_arms: int, dim: int, alpha: float = 1.0, ridge: float = 1.0, seed: int | None = None) -> None:
-        self.dim = check_count(dim, "LinUCB", "dim")
-        self.alpha = check_real(alpha, "LinUCB", "alpha", 0.0)
-        self.ridge = check_real(ridge, "LinUCB", "ridge", 0.0, open_low=True)
+        self.dim = checks.count(dim, "LinUCB", "dim")
+        self.alpha = checks.real(alpha, "LinUCB", "alpha", 0.0)
+        self.ridge = checks.real(ridge, "LinUCB", "ridge", 0.0, open_low=True)
         super().__init__(n_arms, seed)
 
     def _hyper(self) -> tuple:
@@ -161,6 +163,7 @@ class LinUCB(Policy):
             arm = int(s.argmax())
         return arm
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
         """Record ``reward`` of ``arm`` in ``context`` (rank-one update of its inverse).
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
+from ..core.protocol import Stateful, mutator
 
 __all__ = ["ConsistentRun", "ConsistencyLabeller"]
 
@@ -54,7 +55,7 @@ class ConsistentRun:
     payload: Any
 
 
-class ConsistencyLabeller:
+class ConsistencyLabeller(Stateful):
     """Propose a label once it has held over enough consecutive frames.
 
     Parameters
@@ -81,14 +82,13 @@ class ConsistencyLabeller:
     ['a']
     """
 
-    mutators = ("process", "flush", "reset")
-
     def __init__(self, min_frames: int = 5, min_score: float = 0.5, max_gap: int = 1) -> None:
         self.min_frames = min_frames
         self.min_score = min_score
         self.max_gap = max_gap
         self.reset()
 
+    @mutator
     def reset(self) -> None:
         """Forget the current run."""
         self._label: str | None = None
@@ -114,6 +114,7 @@ class ConsistencyLabeller:
         self.reset()
         return out
 
+    @mutator
     def process(self, time: float, label: str | None, score: float, payload: Any = None) -> list[ConsistentRun]:
         """Feed one frame; return the runs that ended with it (at most one).
 
@@ -164,6 +165,7 @@ class ConsistencyLabeller:
         self._label, self._start, self._end = label, time, time
         self._count, self._sum, self._peak, self._payload, self._gap = 1, score, score, payload, 0
 
+    @mutator
     def flush(self) -> list[ConsistentRun]:
         """End the current run (e.g. at the end of a stream) and return it if long enough."""
         return self._close()

@@ -17,19 +17,11 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_array, expect_keys, expect_scalar
+from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
 from .moments import SYMMETRY_RTOL
-from ._check import (
-    FLOAT,
-    as_matrix,
-    as_number,
-    as_vector,
-    as_weight,
-    as_weights,
-    check_dim,
-    check_forgetting,
-    decay_weights,
-)
+from ..core import checks
+from ..core.checks import FLOAT
+from ._forget import decay_weights
 
 __all__ = ["Ridge", "RIDGE_RCOND"]
 
@@ -37,7 +29,7 @@ __all__ = ["Ridge", "RIDGE_RCOND"]
 RIDGE_RCOND = 1e-12
 
 
-class Ridge:
+class Ridge(Stateful):
     """Linear least squares with an L2 penalty, updated exactly one sample at a time.
 
     The state is the weighted scatter ``XᵀX`` (dim × dim), ``Xᵀy`` (dim), ``yᵀy`` and
@@ -77,16 +69,14 @@ class Ridge:
     ([2.0], 1.0, 7.0)
     """
 
-    mutators = ("update", "update_many")
-
     def __init__(self, dim: int, alpha: float = 1.0, fit_intercept: bool = False, forgetting: float | None = None) -> None:
-        self.dim = check_dim(dim, "Ridge")
+        self.dim = checks.count(dim, "Ridge", "dim")
         alpha = float(alpha)
         if not (alpha >= 0.0 and alpha - alpha == 0.0):
             raise InputError(f"Ridge: alpha must be a finite non-negative penalty, got {alpha!r}")
         self.alpha = alpha
         self.fit_intercept = bool(fit_intercept)
-        self.forgetting = check_forgetting(forgetting, "Ridge")
+        self.forgetting = checks.forgetting(forgetting, "Ridge")
         self._p = self.dim + (1 if self.fit_intercept else 0)
         self._count = 0.0
         self._xtx = np.zeros((self._p, self._p), dtype=FLOAT)
@@ -99,6 +89,7 @@ class Ridge:
             return x
         return np.concatenate([x, np.ones(x.shape[:-1] + (1,), dtype=FLOAT)], axis=-1)
 
+    @mutator
     def update(self, x: Any, y: float, weight: float = 1.0) -> None:
         """Add one sample ``(x, y)``.
 
@@ -107,9 +98,9 @@ class Ridge:
         >>> r = Ridge(1, alpha=0.0); r.update([2.0], 4.0); r.coef().tolist()
         [2.0]
         """
-        z = self._augment(as_vector(x, self.dim, "Ridge"))
-        y = as_number(y, "Ridge", "y")
-        w = as_weight(weight, "Ridge")
+        z = self._augment(checks.vector(x, self.dim, "Ridge"))
+        y = checks.number(y, "Ridge", "y")
+        w = checks.weight(weight, "Ridge")
         if self.forgetting is not None:
             f = self.forgetting
             self._count *= f
@@ -123,6 +114,7 @@ class Ridge:
         self._count += w
         self._solution = None
 
+    @mutator
     def update_many(self, X: Any, y: Any, weights: Any = None) -> None:
         """Add a batch; the state equals that of the ``update`` loop to rounding.
 
@@ -131,7 +123,7 @@ class Ridge:
         >>> r = Ridge(1, alpha=0.0); r.update_many([[1.0], [2.0]], [2.0, 4.0]); r.coef().tolist()
         [2.0]
         """
-        X = as_matrix(X, self.dim, "Ridge")
+        X = checks.matrix(X, self.dim, "Ridge")
         n = X.shape[0]
         try:
             yv = np.ascontiguousarray(y, dtype=FLOAT).reshape(-1)
@@ -141,7 +133,7 @@ class Ridge:
             raise InputError(f"Ridge: y has {yv.size} values for {n} rows of X; pass one target per row")
         if not np.isfinite(yv).all():
             raise InputError("Ridge: y holds NaN or Inf; drop or repair those rows before updating")
-        w, old = decay_weights(as_weights(weights, n, "Ridge"), self.forgetting)
+        w, old = decay_weights(checks.weights(weights, n, "Ridge"), self.forgetting)
         Z = self._augment(X)
         wZ = Z * w[:, None]
         xtx = wZ.T @ Z
@@ -216,7 +208,7 @@ class Ridge:
         >>> r = Ridge(1, alpha=0.0); r.update([1.0], 2.0); r.predict([3.0])
         6.0
         """
-        z = self._augment(as_vector(x, self.dim, "Ridge"))
+        z = self._augment(checks.vector(x, self.dim, "Ridge"))
         return float(z @ self._solve())
 
     def predict_many(self, X: Any) -> np.ndarray:
@@ -227,7 +219,7 @@ class Ridge:
         >>> r = Ridge(1, alpha=0.0); r.update([1.0], 2.0); r.predict_many([[1.0], [2.0]]).tolist()
         [2.0, 4.0]
         """
-        return self._augment(as_matrix(X, self.dim, "Ridge")) @ self._solve()
+        return self._augment(checks.matrix(X, self.dim, "Ridge")) @ self._solve()
 
     @property
     def count(self) -> float:
