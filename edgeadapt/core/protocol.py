@@ -506,6 +506,24 @@ class StateGroup(Stateful):
     def __getitem__(self, key: str) -> Stateful:
         return self.__dict__.get(_PARTS, {})[key]
 
+    def __iadd__(self, other: "StateGroup") -> "StateGroup":
+        """Merge child by child (each child's own ``+=``); the groups must have the same children.
+
+        Examples
+        --------
+        >>> g = StateGroup(); g += StateGroup(); g.children
+        {}
+        """
+        mine, theirs = self.__dict__.get(_PARTS, {}), getattr(other, "__dict__", {}).get(_PARTS)
+        if not isinstance(other, StateGroup) or theirs is None or sorted(theirs) != sorted(mine):
+            raise TypeError(f"{component_name(self)}: can only merge a StateGroup with the same children")
+        for key, child in mine.items():
+            merged = child
+            merged += theirs[key]
+            if merged is not child:
+                raise TypeError(f"{component_name(self)}: child {key!r} does not merge in place")
+        return self
+
     def state_dict(self) -> dict[str, Any]:
         """Union of the children's states, each name prefixed with its child's name."""
         return parts_state(self.__dict__.get(_PARTS, {}))

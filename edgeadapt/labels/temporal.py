@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from ..core.protocol import Stateful, mutator
 
 __all__ = ["ConsistentRun", "ConsistencyLabeller"]
 
@@ -55,7 +54,7 @@ class ConsistentRun:
     payload: Any
 
 
-class ConsistencyLabeller(Stateful):
+class ConsistencyLabeller:
     """Propose a label once it has held over enough consecutive frames.
 
     Parameters
@@ -71,7 +70,9 @@ class ConsistencyLabeller(Stateful):
     -----
     A run is proposed once, when it ends (after ``max_gap + 1`` disagreeing frames, or
     on :meth:`flush`), so that its peak and length are final. The labeller keeps only the
-    current run: nothing worth persisting.
+    current run, whose payload is the caller's object: it is deliberately not a
+    :class:`~edgeadapt.core.Stateful` (a restart starts a new run), and nothing in
+    edgeadapt persists it.
 
     Examples
     --------
@@ -88,7 +89,6 @@ class ConsistencyLabeller(Stateful):
         self.max_gap = max_gap
         self.reset()
 
-    @mutator
     def reset(self) -> None:
         """Forget the current run."""
         self._label: str | None = None
@@ -114,7 +114,6 @@ class ConsistencyLabeller(Stateful):
         self.reset()
         return out
 
-    @mutator
     def process(self, time: float, label: str | None, score: float, payload: Any = None) -> list[ConsistentRun]:
         """Feed one frame; return the runs that ended with it (at most one).
 
@@ -165,7 +164,6 @@ class ConsistencyLabeller(Stateful):
         self._label, self._start, self._end = label, time, time
         self._count, self._sum, self._peak, self._payload, self._gap = 1, score, score, payload, 0
 
-    @mutator
     def flush(self) -> list[ConsistentRun]:
         """End the current run (e.g. at the end of a stream) and return it if long enough."""
         return self._close()

@@ -23,10 +23,48 @@ from ..core import checks
 from ..core.checks import FLOAT
 from ._forget import decay_weights
 
-__all__ = ["Ridge", "RIDGE_RCOND"]
+__all__ = ["Ridge", "RIDGE_RCOND", "check_scatter", "regularized_inverse"]
 
 # Eigenvalues below RIDGE_RCOND * largest are treated as zero in the fallback solve.
 RIDGE_RCOND = 1e-12
+
+
+def check_scatter(xtx: np.ndarray, count: np.ndarray, yty: np.ndarray, owner: str) -> None:
+    """Raise ``StateMismatchError`` for scatter statistics no sequence of updates can give.
+
+    ``xtx`` is one ``(p, p)`` matrix or a stack of them; ``count`` and ``yty`` match the
+    stack. Shared by :class:`Ridge` and the per-arm regressions of ``LinUCB``.
+
+    Examples
+    --------
+    >>> check_scatter(np.array([[1.0, 2.0], [0.0, 1.0]]), np.float64(1), np.float64(0), "Ridge")
+    Traceback (most recent call last):
+    ...
+    edgeadapt.errors.StateMismatchError: Ridge: state has a negative count or yty, or a non-symmetric xtx; the state is damaged: reset it
+    """
+    sym = np.allclose(xtx, np.swapaxes(xtx, -1, -2), rtol=SYMMETRY_RTOL, atol=0.0)
+    diag = np.diagonal(xtx, axis1=-2, axis2=-1)
+    if (np.asarray(count) < 0.0).any() or (np.asarray(yty) < 0.0).any() or not sym or (diag < 0.0).any():
+        raise StateMismatchError(
+            f"{owner}: state has a negative count or yty, or a non-symmetric xtx; the state is damaged: reset it"
+        )
+
+
+def regularized_inverse(xtx: np.ndarray, penalty: float) -> np.ndarray:
+    """``inv(xtx + penalty I)`` for one scatter matrix or a stack, exactly symmetric.
+
+    Through a Cholesky factor: ``penalty > 0`` makes the matrix positive definite.
+
+    Examples
+    --------
+    >>> regularized_inverse(np.array([[3.0]]), 1.0).tolist()
+    [[0.25]]
+    """
+    p = xtx.shape[-1]
+    a = xtx + penalty * np.eye(p, dtype=FLOAT)
+    inv_l = np.linalg.inv(np.linalg.cholesky(a))
+    inv = np.swapaxes(inv_l, -1, -2) @ inv_l
+    return 0.5 * (inv + np.swapaxes(inv, -1, -2))
 
 
 class Ridge(Stateful):
@@ -267,10 +305,7 @@ class Ridge(Stateful):
         xtx = expect_array(state, "xtx", (self._p, self._p), FLOAT, self)
         xty = expect_array(state, "xty", (self._p,), FLOAT, self)
         yty = float(expect_scalar(state, "yty", FLOAT, self))
-        if count < 0.0 or yty < 0.0 or not np.allclose(xtx, xtx.T, rtol=SYMMETRY_RTOL, atol=0.0) or (np.diagonal(xtx) < 0.0).any():
-            raise StateMismatchError(
-                "Ridge: state has a negative count or yty, or a non-symmetric xtx; the state is damaged: reset it"
-            )
+        check_scatter(xtx, np.float64(count), np.float64(yty), "Ridge")
         self._count, self._xtx, self._xty, self._yty = count, xtx, xty, yty
         self._solution = None
 
