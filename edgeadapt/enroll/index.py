@@ -30,8 +30,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from ..errors import InputError, StateMismatchError, missing_extra
-from ..core.protocol import Stateful, mutator
-from ..state.protocol import expect_array, expect_keys, expect_scalar
+from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
 
 __all__ = ["EnrollmentIndex", "Entry", "EVICTION_POLICIES", "MAX_LABEL_CHARS"]
 

@@ -26,8 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..core.protocol import Stateful, mutator
-from ..state.protocol import expect_keys, expect_scalar
+from ..core.protocol import Stateful, expect_keys, expect_scalar, mutator
 
 __all__ = ["AlertGuard", "NO_EVENT", "RAISED", "CLEARED", "EVENT_NAMES"]
 

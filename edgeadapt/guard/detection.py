@@ -21,8 +21,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..core.protocol import Stateful, mutator
-from ..state.protocol import expect_array, expect_keys, expect_scalar
+from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
 
 __all__ = ["DetectionGuard", "RateLimit", "SECONDS_PER_HOUR"]
 

@@ -52,13 +52,6 @@ def _ones(n: int) -> np.ndarray:
     return ones
 
 
-def _check_ddof(ddof: Any, owner: str) -> float:
-    value = float(ddof)
-    if not (value >= 0.0 and value - value == 0.0):
-        raise InputError(f"{owner}: ddof must be a finite non-negative number, got {ddof!r}")
-    return value
-
-
 def _check_merge(self: Any, other: Any) -> None:
     if type(other) is not type(self) or other.dim != self.dim:
         raise InputError(
@@ -311,7 +304,7 @@ class Moments(Stateful):
         >>> m.variance().tolist(), m.variance(ddof=1).round(4).tolist()
         ([1.25], [1.6667])
         """
-        ddof = _check_ddof(ddof, "Moments")
+        ddof = checks.real(ddof, "Moments", "ddof", 0.0)
         m2 = np.array(self._m2, dtype=FLOAT).reshape(self.dim)
         denom = self._count - ddof
         if denom <= 0.0:
@@ -618,7 +611,7 @@ class Covariance(Stateful):
         >>> c.covariance(ddof=1).tolist()
         [[2.0]]
         """
-        ddof = _check_ddof(ddof, "Covariance")
+        ddof = checks.real(ddof, "Covariance", "ddof", 0.0)
         denom = self._count - ddof
         if denom <= 0.0:
             return np.zeros((self.dim, self.dim), dtype=FLOAT)
