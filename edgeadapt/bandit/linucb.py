@@ -63,6 +63,10 @@ class LinUCB(Policy):
     ((3, 4, 4), ['active', 'counts', 'rng', 'rng_pos', 'xtx', 'xty', 'yty'])
     """
 
+    _xtx: np.ndarray
+    _xty: np.ndarray
+    _yty: np.ndarray
+    _counts: np.ndarray
     _FIELDS = (("xtx", ("d", "d")), ("xty", ("d",)), ("yty", ()), ("counts", ()))
     _ADDITIVE = ("xtx", "xty", "yty", "counts")
 

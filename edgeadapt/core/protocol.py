@@ -49,7 +49,7 @@ from __future__ import annotations
 import functools
 import sys
 import weakref
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, Callable, ClassVar, Iterable, Mapping, TypeVar
 
 import numpy as np
 
@@ -261,6 +261,9 @@ class Stateful:
     >>> b = Box(); b.version, (b.put(3), b.version)[1]
     (0, 1)
     """
+
+    #: Names of the marked methods (True: always a change; False: conditional), by class.
+    _ea_mutators: ClassVar[dict[str, bool]] = {}
 
     def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
