@@ -118,10 +118,12 @@ class PowerCutStorage(Storage):
             self.durable = None if self._cache is None else bytes(self._cache)
         raise PowerCut(f"power cut at operation {self.cut_at}")
 
-    def read(self) -> bytes | None:
+    def read(self, limit: int | None = None) -> bytes | None:
         if self.dead:
             raise PowerCut("the power is off")
-        return None if self._cache is None else bytes(self._cache)
+        if self._cache is None:
+            return None
+        return bytes(self._cache if limit is None else self._cache[:limit])
 
     @staticmethod
     def _apply(buf: bytearray, offset: int, data: bytes) -> None:
