@@ -272,6 +272,14 @@ class FileStorage(Storage):
     def lock(self, *, exclusive: bool, timeout: float) -> None:
         from .lock import FileLock
 
+        try:  # refuse a directory, FIFO or device before creating a lock file beside it
+            mode = os.stat(self.path).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as exc:
+            raise describe_os_error(self.path, exc, "write" if exclusive else "read") from None
+        if mode is not None and not stat.S_ISREG(mode):
+            raise _not_regular(self.path, mode)
         if self._lock is None:
             self._lock = FileLock(self.path)
         if exclusive:

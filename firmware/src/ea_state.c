@@ -35,7 +35,7 @@ static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); 
 static uint32_t rd32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
-static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32); }
+static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | ((uint64_t)rd32(p + sizeof(uint32_t)) << 32); }
 /* Only called with n <= 2^32 + small, so it cannot wrap. */
 static uint64_t align8(uint64_t n) { return (n + EA_BLOB_ALIGNMENT - 1) / EA_BLOB_ALIGNMENT * EA_BLOB_ALIGNMENT; }
 
