@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 from ..errors import StateLockedError, StatePathError
+from .storage import describe_os_error
 
 __all__ = ["FileLock", "lock_path", "holder_pid", "DEFAULT_LOCK_TIMEOUT", "LOCK_SUFFIX"]
 
@@ -101,16 +102,17 @@ class FileLock:
         entry = _TABLE.get(key)
         if entry is not None and entry.pid == os.getpid():
             return entry
-        flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK | (os.O_CREAT if create else 0)
+        flags = os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
         try:
-            fd = os.open(self.sidecar, flags, 0o644)
+            fd = os.open(self.sidecar, flags | os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            if not create and exc.errno in (errno.EACCES, errno.EROFS, errno.ENOENT):
-                raise
-            raise StatePathError(
-                f"{self.path}: cannot create its lock file {self.sidecar} ({os.strerror(exc.errno or 0)}); "
-                "check that the directory exists and is writable"
-            ) from None
+            if not create and exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+                try:  # a reader on a read-only file system can still share an existing lock
+                    fd = os.open(self.sidecar, flags | os.O_RDONLY)
+                except OSError:
+                    raise describe_os_error(self.path, exc, "read") from None
+            else:
+                raise describe_os_error(self.path, exc, "write") from None
         entry = _Shared(fd, os.getpid())
         _TABLE[key] = entry
         return entry
@@ -131,7 +133,7 @@ class FileLock:
             return
         with _TABLE_LOCK:
             try:
-                entry = self._open(create=True)
+                entry = self._open(create=exclusive)
             except StatePathError:
                 if exclusive:
                     raise

@@ -238,7 +238,7 @@ class SlotStore:
             raise StateFormatError(f"{self.name}: store header fields are inconsistent; the file is corrupt and was left as is")
         if len(data) < s_off:
             raise StateTruncatedError(
-                f"{self.name}: file is {len(data)} bytes but its factory state ends at {s_off}; it was cut short"
+                f"{self.name}: file is {len(data)} bytes but its slots start at {s_off}; it was cut short"
             )
         return _Layout(f_off, f_size, s_off, cap)
 

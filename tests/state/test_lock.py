@@ -1,0 +1,130 @@
+"""The advisory lock, between real processes: one writer, any number of readers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edgeadapt.errors import StateLockedError
+from edgeadapt.state import FileStore
+from edgeadapt.state.lock import FileLock, holder_pid
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def writer(path, name, hold, timeout, grow=False):
+    args = [sys.executable, str(HERE / "lock_worker.py"), str(path), name, str(hold), str(timeout)] + (["grow"] if grow else [])
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+
+
+def wait_locked(proc):
+    line = proc.stdout.readline().strip()
+    assert line == "locked", (line, proc.stderr.read() if proc.poll() is not None else "")
+
+
+def names(path):
+    return sorted(str(FileStore(path, readonly=True).load()["names"]).split(","))
+
+
+@pytest.mark.parametrize("grow", [False, True])
+def test_a_second_writer_waits_and_sees_the_first_ones_data(tmp_path, grow):
+    """The issue's lost update (two enrolls at once keep one name), across the rename of a growing save."""
+    path = tmp_path / "s.ea"
+    FileStore(path).save({"names": "factory"})
+    first = writer(path, "alice", hold=1.5, timeout=0, grow=grow)
+    wait_locked(first)
+    second = writer(path, "bob", hold=0, timeout=30)
+    out2, err2 = second.communicate(timeout=60)
+    out1, err1 = first.communicate(timeout=60)
+    assert first.returncode == 0 and second.returncode == 0, (out1, err1, out2, err2)
+    assert names(path) == ["alice", "bob", "factory"]
+
+
+def test_a_second_writer_with_no_timeout_fails_naming_the_holder(tmp_path):
+    path = tmp_path / "s.ea"
+    FileStore(path).save({"names": "factory"})
+    first = writer(path, "alice", hold=2, timeout=0)
+    wait_locked(first)
+    before = path.read_bytes()
+    second = writer(path, "bob", hold=0, timeout=0)
+    out, _ = second.communicate(timeout=60)
+    assert second.returncode == 1
+    assert f"{path}: locked by PID {first.pid}" in out and "wait for that command to finish" in out
+    assert path.read_bytes() == before
+    first.communicate(timeout=60)
+    assert names(path) == ["alice", "factory"]
+
+
+def test_a_waiting_writer_gives_up_after_its_timeout(tmp_path):
+    path = tmp_path / "s.ea"
+    FileStore(path).save({"names": "factory"})
+    first = writer(path, "alice", hold=4, timeout=0)
+    wait_locked(first)
+    start = time.monotonic()
+    second = writer(path, "bob", hold=0, timeout=0.5)
+    out, _ = second.communicate(timeout=60)
+    assert second.returncode == 1 and f"locked by PID {first.pid} after waiting 0.5 s" in out
+    assert time.monotonic() - start < 3.5
+    first.communicate(timeout=60)
+
+
+def test_readers_share_the_lock_and_keep_writers_out(tmp_path):
+    path = tmp_path / "s.ea"
+    FileStore(path).save({"names": "factory"})
+    code = (
+        "import sys, time; from edgeadapt.state import FileStore\n"
+        f"s = FileStore({str(path)!r}, readonly=True); s.load(); print('locked', flush=True); time.sleep(2); s.close()\n"
+    )
+    reader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=ENV)
+    wait_locked(reader)
+    assert FileStore(path, readonly=True, lock_timeout=0).load()["names"] == "factory"  # a second reader
+    other = writer(path, "bob", hold=0, timeout=0)
+    out, _ = other.communicate(timeout=60)
+    assert other.returncode == 1 and "locked by" in out and "cannot write" in out
+    reader.communicate(timeout=60)
+    late = writer(path, "bob", hold=0, timeout=0)
+    assert late.communicate(timeout=60)[0].strip().endswith("saved")
+
+
+def test_one_process_may_open_a_store_twice(tmp_path):
+    """A persistent component and a read-back in the same process share the process's lock."""
+    path = tmp_path / "s.ea"
+    with FileStore(path, lock_timeout=0) as a:
+        a.save({"n": np.int64(1)})
+        assert int(FileStore(path, lock_timeout=0).load()["n"]) == 1
+        assert holder_pid(path) == os.getpid()
+    lock = FileLock(path)
+    lock.acquire(exclusive=True, timeout=0)
+    lock.release()
+
+
+def test_the_cli_reports_the_holder(tmp_path):
+    path = tmp_path / "s.ea"
+    FileStore(path).save({"names": "factory"})
+    first = writer(path, "alice", hold=3, timeout=0)
+    wait_locked(first)
+    before = path.read_bytes()
+    out = subprocess.run([sys.executable, "-m", "edgeadapt", "state", "reset", str(path), "--lock-timeout", "0"],
+                         capture_output=True, text=True, env=ENV, timeout=60)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
+    assert f"locked by PID {first.pid}" in out.stderr and "Traceback" not in out.stderr
+    assert path.read_bytes() == before
+    first.communicate(timeout=60)
+
+
+def test_a_lock_that_cannot_be_had_raises_state_locked_error(tmp_path):
+    path = tmp_path / "s.ea"
+    FileStore(path).save({"names": "factory"})
+    first = writer(path, "alice", hold=2, timeout=0)
+    wait_locked(first)
+    with pytest.raises(StateLockedError, match=f"locked by PID {first.pid}"):
+        FileStore(path, lock_timeout=0).load()
+    first.communicate(timeout=60)
