@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import NoValidStateError
 from .blob import BLOB_MAGIC, BlobInfo, read_blob_info
 from .lock import DEFAULT_LOCK_TIMEOUT
 from .storage import FileStorage
@@ -77,7 +78,12 @@ def _inspect(args: argparse.Namespace) -> int:
     with FileStore(args.path, readonly=True, lock_timeout=args.lock_timeout) as store:
         info = store.inspect()
     print(format_store(info))
-    return 0 if info.active is not None else 1
+    if info.active is None:
+        raise NoValidStateError(
+            f"{args.path}: no slot holds a good state (see above); 'edgeadapt state reset {args.path}' "
+            "goes back to the factory state"
+        )
+    return 0
 
 
 def _reset(args: argparse.Namespace) -> int:

@@ -111,8 +111,13 @@ class FileLock:
                     fd = os.open(self.sidecar, flags | os.O_RDONLY)
                 except OSError:
                     raise describe_os_error(self.path, exc, "read") from None
-            else:
+            elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT):
                 raise describe_os_error(self.path, exc, "write") from None
+            else:
+                raise StatePathError(
+                    f"{self.path}: its lock file {self.sidecar} cannot be opened ({os.strerror(exc.errno or 0)}); "
+                    f"remove or rename what is at {self.sidecar}"
+                ) from None
         entry = _Shared(fd, os.getpid())
         _TABLE[key] = entry
         return entry

@@ -158,6 +158,7 @@ class FileStorage(Storage):
         self.name = str(self.path)
         self._fd: int | None = None
         self._lock = None
+        self._pending_lock: float | None = None
 
     # The system calls, one method each, so that faults.FaultyFileStorage can fail them.
     def _os_open(self, path: Path, flags: int, mode: int = 0o644) -> int:
@@ -248,6 +249,9 @@ class FileStorage(Storage):
         created = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self._pending_lock is not None and self._lock is not None:
+                self._lock.acquire(exclusive=True, timeout=self._pending_lock)
+                self._pending_lock = None
             fd = self._os_open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
             created = True
             try:
@@ -282,14 +286,15 @@ class FileStorage(Storage):
             raise _not_regular(self.path, mode)
         if self._lock is None:
             self._lock = FileLock(self.path)
-        if exclusive:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise describe_os_error(self.path, exc, "write") from None
+        if exclusive and not self.path.parent.is_dir():
+            # nothing to lock yet, and a failed command must not create the directory:
+            # the lock is taken by replace(), which creates the store, once it exists
+            self._pending_lock = timeout
+            return
         self._lock.acquire(exclusive=exclusive, timeout=timeout)
 
     def unlock(self) -> None:
+        self._pending_lock = None
         if self._lock is not None:
             self._lock.release()
 

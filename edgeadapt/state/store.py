@@ -210,7 +210,7 @@ class SlotStore:
 
     def _read_layout(self, data: bytes) -> _Layout:
         if len(data) < 4 or data[:4] != STORE_MAGIC:
-            hint = " (it is a bare state blob: read it with decode_blob)" if data[:4] == L.BLOB_MAGIC else ""
+            hint = " (it is a bare state blob, not a store: decode_blob and 'edgeadapt state inspect' read it)" if data[:4] == L.BLOB_MAGIC else ""
             raise StateFormatError(
                 f"{self.name}: not an edgeadapt state store (magic {data[:4]!r}, expected {STORE_MAGIC!r}){hint}; "
                 "check the path, or move the file away to start a new state"
