@@ -16,7 +16,7 @@ import pytest
 
 from edgeadapt.state import _gen
 
-from conftest import build_ea_dump
+from cbuild import build_ea_dump
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
