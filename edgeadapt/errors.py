@@ -126,4 +126,8 @@ class StateLockedError(StateError):
     """Another process holds the state file's lock; the message names its PID."""
 
 
-__all__ += ["StatePathError", "StateLockedError"]
+class StateConflictError(StateError):
+    """Another process saved the state after this one read it; saving would lose that change."""
+
+
+__all__ += ["StatePathError", "StateLockedError", "StateConflictError"]

@@ -34,11 +34,13 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..core import checks
 from ..errors import (
     BlobTooLargeError,
-    InputError,
     NoValidStateError,
+    InputError,
     StateChecksumError,
+    StateConflictError,
     StateError,
     StateFormatError,
     StateRecoveryWarning,
@@ -47,7 +49,7 @@ from ..errors import (
 )
 from . import _layout as L
 from .blob import BlobInfo, crc32, decode_blob, encode_blob, read_blob_info
-from .lock import DEFAULT_LOCK_TIMEOUT
+from .lock import DEFAULT_LOCK_TIMEOUT, holder_pid
 from .storage import FileStorage, MemoryStorage, Storage
 
 __all__ = [
@@ -58,6 +60,8 @@ __all__ = [
     "StoreInfo",
     "DEFAULT_MAX_BLOB_BYTES",
     "DEFAULT_LOCK_TIMEOUT",
+    "LOCK_AT_WRITE",
+    "LOCK_AT_OPEN",
 ]
 
 # Every layout constant comes from spec/state/layout.toml through the generated _layout.
@@ -80,6 +84,16 @@ DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024
 # the fields covered by each CRC: everything before the CRC field
 _HEADER_CRC_AT = L.STORE_HEADER_HEADER_CRC_AT
 _RECORD_CRC_AT = L.RECORD_RECORD_CRC_AT
+
+
+# when a writer takes the exclusive lock (see SlotStore)
+LOCK_AT_WRITE = "write"
+LOCK_AT_OPEN = "open"
+
+
+def _by(storage: Storage) -> str:
+    pid = holder_pid(storage.path) if isinstance(storage, FileStorage) else None
+    return f" (PID {pid})" if pid is not None else ""
 
 
 def _round_up(n: int, unit: int) -> int:
@@ -146,16 +160,19 @@ class SlotStore:
     max_blob_bytes : int
         Size cap of one state blob; larger states raise :class:`BlobTooLargeError`.
     readonly : bool
-        Take a shared lock (any number of readers) instead of the exclusive one, and
-        refuse to write.
+        Never lock and refuse to write.
     lock_timeout : float
         Seconds to wait for the storage's lock (0: fail at once), see :class:`FileStore`.
+    lock : {"write", "open"}
+        When the exclusive lock is taken: at the first write (the default), or at the
+        first operation, load included. Either way it is held until :meth:`close`.
 
     Notes
     -----
-    The store takes the storage's lock at its first operation and holds it until
-    :meth:`close`, so a read-modify-write (load, change, save) is never interleaved
-    with another writer's.
+    A read-modify-write is never interleaved with another writer's: with
+    ``lock="open"`` the second writer waits for the first to close; with
+    ``lock="write"`` a writer that loaded before taking the lock checks, when it takes
+    it, that nobody saved since, and raises :class:`StateConflictError` otherwise.
     """
 
     def __init__(
@@ -165,15 +182,17 @@ class SlotStore:
         max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES,
         readonly: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        lock: str = LOCK_AT_WRITE,
     ) -> None:
-        if isinstance(max_blob_bytes, bool) or not isinstance(max_blob_bytes, int) or max_blob_bytes <= 0:
-            raise InputError(f"max_blob_bytes must be a positive integer, got {max_blob_bytes!r}")
-        if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)) or not 0 <= lock_timeout < float("inf"):
-            raise InputError(f"lock_timeout must be a finite number of seconds >= 0, got {lock_timeout!r}")
+        owner = type(self).__name__
+        if lock not in (LOCK_AT_WRITE, LOCK_AT_OPEN):
+            raise InputError(f"{owner}: lock must be {LOCK_AT_WRITE!r} or {LOCK_AT_OPEN!r}, got {lock!r}")
+        self.lock = lock
+        self._seen: tuple | None = None
         self.storage = storage
-        self.max_blob_bytes = max_blob_bytes
+        self.max_blob_bytes = checks.count(max_blob_bytes, owner, "max_blob_bytes")
         self.readonly = bool(readonly)
-        self.lock_timeout = float(lock_timeout)
+        self.lock_timeout = checks.real(lock_timeout, owner, "lock_timeout", 0.0)
         self._locked = False
         self._layout: _Layout | None = None
         self._active: int | None = None
@@ -191,14 +210,38 @@ class SlotStore:
         self.close()
 
     # ---------------------------------------------------------------- reading
-    def _acquire(self) -> None:
-        if not self._locked:
-            self.storage.lock(exclusive=not self.readonly, timeout=self.lock_timeout)
-            self._locked = True
+    def _acquire_for_read(self) -> None:
+        if self.lock == LOCK_AT_OPEN and not self.readonly:
+            self._acquire_exclusive()
+
+    def _acquire_exclusive(self) -> None:
+        """Take the writer's lock (once); then check nobody saved since this store loaded."""
+        if self._locked:
+            return
+        self.storage.lock(exclusive=True, timeout=self.lock_timeout)
+        self._locked = True
+        seen, self._seen = self._seen, None
+        if seen is not None and self._view(self._read()) != seen:
+            self._layout, self._active = None, None
+            raise StateConflictError(
+                f"{self.name}: another process{_by(self.storage)} saved this state after this command read it, "
+                "so saving now would lose that change; nothing was written: run the command again"
+            )
+
+    def _view(self, data: bytes | None) -> tuple:
+        """What a later writer compares: whether the store exists, its newest slot and sequence."""
+        if data is None:
+            return ("absent",)
+        try:
+            layout, slots = self._scan(data)
+        except StateError as exc:
+            return ("unreadable", str(exc))
+        newest = self._newest(slots)
+        return ("store", layout.slot_capacity, None if newest is None else (newest.index, newest.sequence))
 
     def _read(self) -> bytes | None:
         """The store's bytes, at most as many as its header declares."""
-        self._acquire()
+        self._acquire_for_read()
         head = self.storage.read(STORE_HEADER_SIZE)
         if head is None:
             return None
@@ -319,6 +362,8 @@ class SlotStore:
         when no slot is good; the file is not touched, so it can be inspected.
         """
         data = self._read()
+        if not self._locked and not self.readonly:
+            self._seen = self._view(data)
         if data is None:
             self._layout, self._active, self.sequence = None, None, 0
             return None
@@ -361,7 +406,7 @@ class SlotStore:
 
     def exists(self) -> bool:
         """Whether the storage holds anything yet."""
-        self._acquire()
+        self._acquire_for_read()
         return self.storage.read(STORE_HEADER_SIZE) is not None
 
     # ---------------------------------------------------------------- writing
@@ -407,6 +452,7 @@ class SlotStore:
         """
         self._check_writable()
         blob = self._encode(factory_state)
+        self._acquire_exclusive()
         if not overwrite and self.exists():
             raise FileExistsError(f"{self.name}: a state store exists already; load it, or pass overwrite=True")
         data, layout = self._build(blob, [(1, blob), None], _capacity_for(len(blob)))
@@ -421,6 +467,7 @@ class SlotStore:
         """
         self._check_writable()
         blob = self._encode(state)
+        self._acquire_exclusive()
         if self._layout is None:
             if not self.exists():
                 self.create(state)
@@ -490,6 +537,7 @@ class SlotStore:
         blob raises :class:`StateFormatError` and nothing is written.
         """
         self._check_writable()
+        self._acquire_exclusive()
         data = self._read()
         if data is None:
             raise FileNotFoundError(f"{self.name}: no state store here yet, so there is no factory state to go back to")
@@ -510,31 +558,43 @@ class SlotStore:
 
     def close(self) -> None:
         """Release the storage handle and the lock; the store can be used again (it re-reads)."""
-        self._layout, self._active = None, None
+        self._layout, self._active, self._seen = None, None, None
         self._locked = False
         self.storage.close()
 
 
 class FileStore(SlotStore):
-    """A :class:`SlotStore` in one file, with an advisory lock.
+    """A :class:`SlotStore` in one file, with an advisory lock: one writer, any number of readers.
 
-    The lock (``flock`` on the sidecar ``PATH.lock``, valid across the rename a growing
-    save makes) is taken at the store's first operation and held until :meth:`close`
-    (or the end of a ``with`` block, or the store's garbage collection). A writer
-    (the default) holds it exclusively: a second writer in another process waits up to
-    ``lock_timeout`` seconds, then fails with
-    :class:`~edgeadapt.errors.StateLockedError` ("locked by PID n"). Readers
-    (``readonly=True``) share it, so they never see a save half done. Stores opened on
-    the same path within one process share the process's lock.
+    **The lock.** ``flock`` on the sidecar file ``PATH.lock`` (never renamed, so it stays
+    valid across the rename a growing save makes; it holds the last writer's PID and no
+    state). A writer takes it exclusively and holds it until :meth:`close` (or the end
+    of a ``with`` block, or the store's garbage collection). A second writer in another
+    process waits up to ``lock_timeout`` seconds, then fails with
+    :class:`~edgeadapt.errors.StateLockedError`: "PATH: locked by PID n ...". Readers
+    (``readonly=True``, as ``edgeadapt state inspect``) take no lock: the slot design
+    means a reader always sees the old or the new state, never a mix. Stores opened on
+    one path within one process share that process's lock.
 
-    A command that reads, changes and saves a state opens its store once and keeps it
-    open for the whole command::
+    **When a writer locks** (``lock``):
 
-        with FileStore(path, lock_timeout=30) as store:
-            state = store.load()      # the exclusive lock is taken here
-            ...                       # nobody else can write meanwhile
-            store.save(new_state)
-                                      # released at the end of the block
+    - ``"open"``: at the first operation, ``load()`` included. For a command that reads,
+      changes and saves (``enroll``, ``learn --extend``): a second such command waits for
+      the first to finish, then reads its result, so no update is lost. Open the store
+      once and keep it open for the whole command::
+
+          with FileStore(path, lock="open", lock_timeout=30) as store:
+              state = store.load()      # the exclusive lock is taken here
+              ...                       # nobody else can write meanwhile
+              store.save(new_state)
+                                        # released at the end of the block
+
+      ``persist(component, path, lock="open")`` passes the option through.
+    - ``"write"`` (the default): at the first save, create or reset. Loading takes no
+      lock, so a process may read a file another one holds. A writer that loaded before
+      it locked checks, when it takes the lock, that nobody saved since it loaded; if
+      somebody did, it raises :class:`~edgeadapt.errors.StateConflictError` and writes
+      nothing, instead of overwriting that change with a state computed from old data.
 
     Parameters
     ----------
@@ -544,16 +604,20 @@ class FileStore(SlotStore):
     max_blob_bytes : int
         Size cap of one state blob.
     readonly : bool
-        Take a shared lock and refuse to write (``edgeadapt state inspect`` does).
+        Refuse to write, and never lock.
     lock_timeout : float
         Seconds a second writer waits for the lock; 0 fails at once.
+    lock : {"write", "open"}
+        When a writer takes the lock (above).
 
     Examples
     --------
     >>> import tempfile, os, numpy as np
     >>> path = os.path.join(tempfile.mkdtemp(), "state.ea")
-    >>> with FileStore(path) as store:
+    >>> with FileStore(path, lock="open") as store:
+    ...     store.load() is None
     ...     store.save({"n": np.int64(7)})
+    True
     1
     >>> int(FileStore(path, readonly=True).load()["n"])
     7
@@ -566,8 +630,11 @@ class FileStore(SlotStore):
         max_blob_bytes: int = DEFAULT_MAX_BLOB_BYTES,
         readonly: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        lock: str = LOCK_AT_WRITE,
     ) -> None:
-        super().__init__(FileStorage(path), max_blob_bytes=max_blob_bytes, readonly=readonly, lock_timeout=lock_timeout)
+        super().__init__(
+            FileStorage(path), max_blob_bytes=max_blob_bytes, readonly=readonly, lock_timeout=lock_timeout, lock=lock
+        )
         self.path = self.storage.path
 
 

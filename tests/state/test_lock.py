@@ -20,8 +20,9 @@ ROOT = HERE.parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def writer(path, name, hold, timeout, grow=False):
-    args = [sys.executable, str(HERE / "lock_worker.py"), str(path), name, str(hold), str(timeout)] + (["grow"] if grow else [])
+def writer(path, name, hold, timeout, grow=False, lock="open"):
+    args = [sys.executable, str(HERE / "lock_worker.py"), str(path), name, str(hold), str(timeout)]
+    args += (["grow"] if grow else []) + (["write"] if lock == "write" else [])
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
 
 
@@ -76,28 +77,36 @@ def test_a_waiting_writer_gives_up_after_its_timeout(tmp_path):
     first.communicate(timeout=60)
 
 
-def test_readers_share_the_lock_and_keep_writers_out(tmp_path):
+def test_readers_read_while_a_writer_holds_the_lock(tmp_path):
     path = tmp_path / "s.ea"
     FileStore(path).save({"names": "factory"})
-    code = (
-        "import sys, time; from edgeadapt.state import FileStore\n"
-        f"s = FileStore({str(path)!r}, readonly=True); s.load(); print('locked', flush=True); time.sleep(2); s.close()\n"
-    )
-    reader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=ENV)
-    wait_locked(reader)
-    assert FileStore(path, readonly=True, lock_timeout=0).load()["names"] == "factory"  # a second reader
-    other = writer(path, "bob", hold=0, timeout=0)
-    out, _ = other.communicate(timeout=60)
-    assert other.returncode == 1 and "locked by" in out and "cannot write" in out
-    reader.communicate(timeout=60)
-    late = writer(path, "bob", hold=0, timeout=0)
-    assert late.communicate(timeout=60)[0].strip().endswith("saved")
+    first = writer(path, "alice", hold=2, timeout=0)
+    wait_locked(first)
+    assert FileStore(path, readonly=True, lock_timeout=0).load()["names"] == "factory"
+    assert FileStore(path, lock_timeout=0).load()["names"] == "factory"  # lock="write": loading does not lock
+    first.communicate(timeout=60)
+    assert names(path) == ["alice", "factory"]
+
+
+def test_writers_locking_at_write_never_lose_an_update(tmp_path):
+    """Both load, the first saves; the second, locking at its save, sees the change and refuses."""
+    path = tmp_path / "s.ea"
+    FileStore(path).save({"names": "factory"})
+    first = writer(path, "alice", hold=1.5, timeout=30, lock="write")
+    wait_locked(first)  # loaded, not locked yet
+    second = writer(path, "bob", hold=0, timeout=30, lock="write")
+    out2, _ = second.communicate(timeout=60)
+    out1, _ = first.communicate(timeout=60)
+    results = sorted([(first.returncode, out1), (second.returncode, out2)])
+    assert results[0][0] == 0 and results[1][0] == 1, results
+    assert "saved this state after this command read it" in results[1][1] and "nothing was written" in results[1][1]
+    assert len(names(path)) == 2  # factory + the one that saved: nothing silently lost
 
 
 def test_one_process_may_open_a_store_twice(tmp_path):
     """A persistent component and a read-back in the same process share the process's lock."""
     path = tmp_path / "s.ea"
-    with FileStore(path, lock_timeout=0) as a:
+    with FileStore(path, lock_timeout=0, lock="open") as a:
         a.save({"n": np.int64(1)})
         assert int(FileStore(path, lock_timeout=0).load()["n"]) == 1
         assert holder_pid(path) == os.getpid()
@@ -126,5 +135,7 @@ def test_a_lock_that_cannot_be_had_raises_state_locked_error(tmp_path):
     first = writer(path, "alice", hold=2, timeout=0)
     wait_locked(first)
     with pytest.raises(StateLockedError, match=f"locked by PID {first.pid}"):
-        FileStore(path, lock_timeout=0).load()
+        FileStore(path, lock_timeout=0, lock="open").load()
+    with pytest.raises(StateLockedError, match=f"locked by PID {first.pid}"):
+        FileStore(path, lock_timeout=0).save({"names": "x"})
     first.communicate(timeout=60)
