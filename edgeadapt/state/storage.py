@@ -182,9 +182,13 @@ class FileStorage(Storage):
             fd = self._os_open(self.path, flags | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
             return None
-        except IsADirectoryError:
-            raise _not_regular(self.path, os.stat(self.path).st_mode) from None
         except OSError as exc:
+            try:  # a directory (EISDIR), a socket (ENXIO), ...: say what it is
+                mode = os.stat(self.path).st_mode
+            except OSError:
+                mode = stat.S_IFREG
+            if not stat.S_ISREG(mode):
+                raise _not_regular(self.path, mode) from None
             raise describe_os_error(self.path, exc, "write" if flags & os.O_RDWR else "read") from None
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
