@@ -249,7 +249,8 @@ class SlotStore:
             return head
         fields = _STORE_HEADER.unpack_from(head, 0)
         slots_offset, capacity = fields[7], fields[8]
-        return self.storage.read(slots_offset + SLOT_COUNT * min(capacity, MAX_SLOT_CAPACITY))
+        # never less than the header itself, whatever the (not yet checked) fields say
+        return self.storage.read(max(STORE_HEADER_SIZE, slots_offset + SLOT_COUNT * min(capacity, MAX_SLOT_CAPACITY)))
 
     def _read_layout(self, data: bytes) -> _Layout:
         if len(data) < 4 or data[:4] != STORE_MAGIC:

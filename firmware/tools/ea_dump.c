@@ -1,8 +1,10 @@
 /* ea_dump: print a state blob or store file as JSON, using only the C library.
  * Host-side tool for the parity tests: `ea_dump blob FILE...` or `ea_dump store FILE...`,
  * one output line per file.
- * Output per entry: {"dtype": ..., "shape": [...], "flat": [...]} (bytes/utf8: "hex").
+ * Output per entry: {"dtype": ..., "shape": [...], "flat": [...]} (bytes/utf8: "hex"; floats
+ * also "bits", the raw little-endian words, and NaN/inf in "flat" as strings).
  * A file the library refuses prints `error CODE MESSAGE`; the exit status is then 2. */
+#include <float.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,11 +21,19 @@ static union {
     uint8_t bytes[EA_DUMP_MAX_BYTES];
 } buffer;
 
+/* JSON has no NaN or infinity: those are written as the strings numpy parses back. */
+static void print_float(double v, const char *format) {
+    if (v != v) printf("\"nan\"");
+    else if (v > DBL_MAX) printf("\"inf\"");
+    else if (v < -DBL_MAX) printf("\"-inf\"");
+    else printf(format, v);
+}
+
 static void print_value(const ea_entry *e, uint64_t i) {
     const uint8_t *d = (const uint8_t *)e->data;
     switch (e->dtype) {
-        case EA_F32: { float v; memcpy(&v, d + 4 * i, 4); printf("%.9g", (double)v); break; }
-        case EA_F64: { double v; memcpy(&v, d + 8 * i, 8); printf("%.17g", v); break; }
+        case EA_F32: { float v; memcpy(&v, d + 4 * i, 4); print_float((double)v, "%.9g"); break; }
+        case EA_F64: { double v; memcpy(&v, d + 8 * i, 8); print_float(v, "%.17g"); break; }
         case EA_I8: printf("%d", (int)(int8_t)d[i]); break;
         case EA_U8: printf("%u", (unsigned)d[i]); break;
         case EA_BOOL: printf("%s", d[i] ? "true" : "false"); break;
@@ -75,7 +85,17 @@ static int print_blob(const ea_blob *blob) {
             if (i) printf(", ");
             print_value(&e, i);
         }
-        printf("]}");
+        printf("]");
+        if (e.dtype == EA_F32 || e.dtype == EA_F64) { /* the exact bits too: NaN payloads, -0.0 */
+            printf(", \"bits\": [");
+            for (i = 0; i < e.count; i++) {
+                const uint8_t *d = (const uint8_t *)e.data;
+                if (e.dtype == EA_F32) { uint32_t b; memcpy(&b, d + 4 * i, 4); printf("%s%" PRIu32, i ? ", " : "", b); }
+                else { uint64_t b; memcpy(&b, d + 8 * i, 8); printf("%s%" PRIu64, i ? ", " : "", b); }
+            }
+            printf("]");
+        }
+        printf("}");
     }
     printf("}");
     return err == EA_ERR_NOT_FOUND ? EA_OK : err;

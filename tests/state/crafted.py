@@ -156,6 +156,9 @@ def crafted() -> dict[str, bytes]:
     out["store-factory-misaligned.ea"] = store(g1, [(1, g1)], f_off=68)
     out["store-slots-misaligned.ea"] = store(g1, [(1, g1)], s_off=520)
     out["store-factory-overlaps-slots.ea"] = store(g1, [(1, g1)], f_size=len(g1) + 600)
+    # found by the differential test over the fuzz corpus: Python read fewer bytes than
+    # the header when the header's (unchecked) fields declared a tiny store
+    out["store-declared-size-below-header.ea"] = store(g1, [None, None], s_off=0, cap=0)
     return out
 
 
