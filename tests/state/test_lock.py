@@ -139,3 +139,21 @@ def test_a_lock_that_cannot_be_had_raises_state_locked_error(tmp_path):
     with pytest.raises(StateLockedError, match=f"locked by PID {first.pid}"):
         FileStore(path, lock_timeout=0).save({"names": "x"})
     first.communicate(timeout=60)
+
+
+def test_two_persisted_components_locking_at_open_keep_both_updates(tmp_path):
+    """What `enroll` does: persist(..., lock="open") for the whole command; run twice at once."""
+    path = tmp_path / "p.ea"
+    code = (
+        "import sys, time\n"
+        "from edgeadapt.learn import Moments\n"
+        "from edgeadapt.state import persist\n"
+        f"m = persist(Moments(1), {str(path)!r}, lock='open', lock_timeout=30)\n"
+        "print('locked', flush=True); time.sleep(float(sys.argv[1])); m.update(1.0); m.close()\n"
+    )
+    first = subprocess.Popen([sys.executable, "-c", code, "1.5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    wait_locked(first)
+    second = subprocess.Popen([sys.executable, "-c", code, "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    assert second.wait(timeout=60) == 0, second.stderr.read()
+    assert first.wait(timeout=60) == 0, first.stderr.read()
+    assert float(FileStore(path, readonly=True).load()["count"]) == 2.0
