@@ -24,11 +24,9 @@ EA_CHECK(magic_sizes, EA_BLOB_HEADER_MAGIC_SIZE == 4 && EA_STORE_HEADER_MAGIC_SI
 static const char *const messages[] = {EA_ERROR_TABLE(EA_MESSAGE)};
 
 const char *ea_strerror(int err) {
-    size_t index;
-    if (err > 0) return "unknown error";
-    index = (size_t)(-(long)err);
-    if (index >= sizeof messages / sizeof messages[0] || messages[index] == NULL) return "unknown error";
-    return messages[index];
+    const int count = (int)(sizeof messages / sizeof messages[0]);
+    if (err > 0 || err <= -count) return "unknown error"; /* before negating: -INT_MIN overflows */
+    return messages[-err] != NULL ? messages[-err] : "unknown error";
 }
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }

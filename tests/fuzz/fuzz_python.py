@@ -27,6 +27,7 @@ with atheris.instrument_imports() if atheris is not None else contextlib.nullcon
 
     from edgeadapt.errors import StateError
     from edgeadapt.state import decode_blob, encode_blob
+    from edgeadapt.state.cli import format_store
     from edgeadapt.state.storage import MemoryStorage
     from edgeadapt.state.store import SlotStore, _capacity_for
 
@@ -65,9 +66,11 @@ def one(data: bytes) -> None:
                 raise AssertionError("a failed reset changed the bytes")
         return
     try:
-        store.inspect()
+        text = format_store(store.inspect())
     except StateError:
         raise AssertionError("load succeeded but inspect failed")
+    if not all(line.isprintable() for line in text.splitlines()):
+        raise AssertionError("inspect would print a control character")
     if loaded is not None:
         limit = max(len(data), 0) + 2 * _capacity_for(MAX_BLOB) + 4096
         seq = store.save(PROBE)
