@@ -218,15 +218,23 @@ class SlotStore:
         """Take the writer's lock (once); then check nobody saved since this store loaded."""
         if self._locked:
             return
+        if self._seen == ("conflict",):
+            raise self._conflict()
         self.storage.lock(exclusive=True, timeout=self.lock_timeout)
         self._locked = True
         seen, self._seen = self._seen, None
         if seen is not None and self._view(self._read()) != seen:
-            self._layout, self._active = None, None
-            raise StateConflictError(
-                f"{self.name}: another process{_by(self.storage)} saved this state after this command read it, "
-                "so saving now would lose that change; nothing was written: run the command again"
-            )
+            # let go, and refuse every write until load() reads the other process's state
+            self.storage.unlock()
+            self._locked = False
+            self._layout, self._active, self._seen = None, None, ("conflict",)
+            raise self._conflict()
+
+    def _conflict(self) -> StateConflictError:
+        return StateConflictError(
+            f"{self.name}: another process{_by(self.storage)} saved this state after this command read it, "
+            "so saving now would lose that change; nothing was written: run the command again"
+        )
 
     def _view(self, data: bytes | None) -> tuple:
         """What a later writer compares: whether the store exists, its newest slot and sequence."""
@@ -362,6 +370,8 @@ class SlotStore:
         good, but ``reset`` has nothing to go back to). Raises :class:`NoValidStateError`
         when no slot is good; the file is not touched, so it can be inspected.
         """
+        if self._seen == ("conflict",):
+            self._seen = None  # reading again is how a writer recovers from a conflict
         data = self._read()
         if not self._locked and not self.readonly:
             self._seen = self._view(data)

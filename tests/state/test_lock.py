@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edgeadapt.errors import StateLockedError
+from edgeadapt.errors import StateConflictError, StateLockedError
 from edgeadapt.state import FileStore
 from edgeadapt.state.lock import FileLock, holder_pid
 
@@ -157,3 +157,22 @@ def test_two_persisted_components_locking_at_open_keep_both_updates(tmp_path):
     assert second.wait(timeout=60) == 0, second.stderr.read()
     assert first.wait(timeout=60) == 0, first.stderr.read()
     assert float(FileStore(path, readonly=True).load()["count"]) == 2.0
+
+
+def test_after_a_conflict_every_write_is_refused_until_the_state_is_read_again(tmp_path):
+    path = tmp_path / "s.ea"
+    FileStore(path).save({"names": "factory"})
+    mine = FileStore(path)
+    mine.load()
+    with FileStore(path) as other:  # another writer (same effect as another process)
+        other.save({"names": "other"})
+    other_pid = os.getpid()
+    with pytest.raises(StateConflictError, match=f"another process \\(PID {other_pid}\\) saved"):
+        mine.save({"names": "mine"})
+    with pytest.raises(StateConflictError):
+        mine.save({"names": "mine"})  # a retry with the same stale state is refused too
+    assert FileStore(path, readonly=True).load()["names"] == "other"
+    assert mine.load()["names"] == "other"
+    mine.save({"names": "other,mine"})
+    mine.close()
+    assert FileStore(path, readonly=True).load()["names"] == "other,mine"
