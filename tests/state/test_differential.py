@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cbuild import build_ea_dump
 from differential import KINDS, c_verdicts, python_verdict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +24,12 @@ SOURCES = {
     "crafted": sorted((ROOT / "tests" / "state" / "corpus").iterdir()),
     "fuzz": sorted(p for p in (ROOT / "tests" / "fuzz" / "corpus").rglob("*") if p.is_file()),
 }
+
+
+@pytest.fixture(scope="module")
+def ea_dump(tmp_path_factory):
+    """The C reader's ea_dump, built with ASan and UBSan."""
+    return build_ea_dump(tmp_path_factory.mktemp("ea-asan"))
 
 
 @pytest.mark.parametrize("source", sorted(SOURCES) + ["fuzz-crc-fixed"])
