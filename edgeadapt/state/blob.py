@@ -258,7 +258,7 @@ def _corrupt(source: str, what: str) -> StateFormatError:
 def _parse(data: bytes | bytearray | memoryview, source: str, materialize: bool):
     """Validate a blob and return (BlobInfo, values).
 
-    The checks run in the order of ``docs/state-format.md`` section 1.4, the order the C
+    The checks run in the order of ``docs/state-format.md`` section 1.3, the order the C
     reader uses too, so that both give the same verdict on any input. Every offset is
     compared with the bytes actually present before it is used; Python integers do not
     overflow, and every check bounds a size by the input's length, so the work is linear

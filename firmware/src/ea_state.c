@@ -5,7 +5,7 @@
  * pointer is formed from it, and no sum or product is computed unless it cannot wrap
  * (the checks below are written as subtractions of known-smaller values). The work is
  * linear in the input: one pass over the entries, names checked in order. The checks run
- * in the order listed in docs/state-format.md (1.4 and 2.2), the order the Python reader
+ * in the order listed in docs/state-format.md (1.3 and 2.2), the order the Python reader
  * uses, so both give the same verdict; tests/state/test_differential.py holds them to it. */
 #include "edgeadapt/ea_state.h"
 
