@@ -1,7 +1,8 @@
 """Advisory locks on state files: one writer, any number of readers.
 
 A state file ``s.ea`` is locked through a sidecar file ``s.ea.lock`` in the same
-directory, with ``flock(2)``: exclusive for a writer, shared for a reader. The sidecar
+directory, with ``flock(2)``: exclusive for a writer (a shared mode exists for readers
+that want to keep writers out; the stores' readers take no lock, see ``FileStore``). The sidecar
 is never renamed, so the lock stays valid when a save that grows the slots renames a
 new store file over ``s.ea``. The writer writes its PID into the sidecar, so a process
 that cannot get the lock names the holder. The sidecar holds no state and is left in
