@@ -424,6 +424,7 @@ def check_version_tracking(
     comp = factory()
     if not isinstance(comp, Stateful):
         raise ConformanceError(f"{_name(comp)}: not a Stateful; derive it from edgeadapt.core.Stateful")
+    comp.version  # observe from the start: tracking begins with the first observation
     _feed(comp, updates, method)
     done = []
     for name in public_methods(type(comp)):

@@ -97,6 +97,7 @@ class Policy(Stateful, abstract=True):
     True
     """
 
+    _counts: np.ndarray
     _FIELDS: tuple[tuple[str, tuple], ...] = ()
     _ADDITIVE: tuple[str, ...] = ()
     # True for policies that draw only uniforms, through ``_uniform``.

@@ -63,6 +63,10 @@ class LinUCB(Policy):
     ((3, 4, 4), ['active', 'counts', 'rng', 'rng_pos', 'xtx', 'xty', 'yty'])
     """
 
+    _xtx: np.ndarray
+    _xty: np.ndarray
+    _yty: np.ndarray
+    _counts: np.ndarray
     _FIELDS = (("xtx", ("d", "d")), ("xty", ("d",)), ("yty", ()), ("counts", ()))
     _ADDITIVE = ("xtx", "xty", "yty", "counts")
 
@@ -98,11 +102,14 @@ class LinUCB(Policy):
         self._split = k * d
         self._shape = (d,)
         self._col, self._row = (d, 1), (1, d)
+        # Python-float mirrors of the per-arm scalars: cheaper to bump than array entries.
         self._cl = self._counts.tolist()
+        self._yl = self._yty.tolist()
 
     def _sync(self) -> None:
         if hasattr(self, "_cl"):
             self._counts = np.array(self._cl, dtype=FLOAT)
+            self._yty = np.array(self._yl, dtype=FLOAT)
 
     def _validate(self, values: dict[str, np.ndarray]) -> None:
         check_scatter(values["xtx"], values["counts"], values["yty"], "LinUCB")
@@ -191,7 +198,7 @@ class LinUCB(Policy):
         self._xtx[arm] += col.dot(row)
         b = self._xty[arm]
         b += reward * x
-        self._yty[arm] += reward * reward
+        self._yl[arm] += reward * reward
         self._cl[arm] += 1.0
         # The cache, by Sherman-Morrison.
         e = u * (1.0 / math.sqrt(1.0 + q))

@@ -32,6 +32,8 @@ UNIFORM_BLOCK_LAST = UNIFORM_BLOCK - 1
 class _Counting(Policy, abstract=True):
     """Policies whose state is a count and a reward sum per arm."""
 
+    _counts: np.ndarray
+    _sums: np.ndarray
     _FIELDS = (("counts", ()), ("sums", ()))
     _ADDITIVE = ("counts", "sums")
 
@@ -271,6 +273,8 @@ class BernoulliThompson(Policy):
     1
     """
 
+    _successes: np.ndarray
+    _failures: np.ndarray
     _FIELDS = (("successes", ()), ("failures", ()))
     _ADDITIVE = ("successes", "failures")
 
@@ -491,6 +495,9 @@ class BootstrapThompson(Policy):
     1
     """
 
+    _rep_sums: np.ndarray
+    _rep_weights: np.ndarray
+    _counts: np.ndarray
     _FIELDS = (("rep_sums", ("j",)), ("rep_weights", ("j",)), ("counts", ()))
     _ADDITIVE = ("rep_sums", "rep_weights", "counts")
     _BUFFERED = True

@@ -1,9 +1,10 @@
 """The core layer: the state protocol, mutation tracking and one set of argument checks.
 
 Everything stateful in edgeadapt derives from :class:`Stateful`; its mutating methods are
-marked with :func:`mutator`, which bumps the component's :attr:`~Stateful.version` and
+marked with :func:`mutator`: once the component is observed (its version read, a listener
+subscribed, or adopted as a part), each mutator bumps its :attr:`~Stateful.version` and
 tells whoever listens (a :class:`~edgeadapt.state.Persistent` wrapper, a parent
-component) that the state changed. Nothing in this package imports anything else of
+component) that the state changed. A component nobody observes pays nothing. Nothing in this package imports anything else of
 edgeadapt except :mod:`edgeadapt.errors`, which belongs to the same layer.
 
 Examples
@@ -21,7 +22,9 @@ Examples
 ...     def load_state_dict(self, state):
 ...         expect_keys(state, ["n"], self)
 ...         self.n = int(expect_scalar(state, "n", np.int64, self))
->>> c = Counter(); c.update(); c.version
+>>> c = Counter(); c.version           # observing starts the tracking
+0
+>>> c.update(); c.version
 1
 """
 

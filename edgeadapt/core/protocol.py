@@ -12,12 +12,15 @@ mapping of names to numpy arrays, numpy scalars, ``bytes`` or ``str``) and
   ``self._touch()`` when it does;
 - ``load_state_dict`` and ``__iadd__`` are mutators without being marked.
 
-When the outermost mutator returns, the component's :attr:`Stateful.version` moves and
-its listeners are told, then its parent's (a composite that :meth:`Stateful.adopt` ed it)
+Tracking starts when the component is first observed: its ``version`` read, a listener
+subscribed, or the component adopted as a part. From then on its mutators are wrapped (in
+the instance, so a component nobody observes runs at full speed) and, when the outermost
+mutator returns, the component's :attr:`Stateful.version` moves and its listeners are told, then its parent's (a composite that :meth:`Stateful.adopt` ed it)
 and so on up. :class:`~edgeadapt.state.Persistent` is such a listener: it saves
 whatever path the change took, a method of the component, a method of a child reached
 through an attribute (``app.index.add(...)``), or ``a += b``. A mutator that calls other
-mutators, of its own or of its parts, reports one change, when it returns.
+mutators, of its own or of its parts, reports one change, when it returns. (A bound method
+taken *before* the first observation, ``f = c.update``, stays untracked: take it after.)
 
 Examples
 --------
@@ -46,7 +49,7 @@ from __future__ import annotations
 import functools
 import sys
 import weakref
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, Callable, ClassVar, Iterable, Mapping, TypeVar
 
 import numpy as np
 
@@ -79,7 +82,12 @@ _DIRTY = "_ea_dirty"
 _LISTENERS = "_ea_listeners"
 _PARENT = "_ea_parent"
 _PARTS = "_ea_parts"
+_TRACKED = "_ea_tracked"
 _MUTATOR_FLAG = "_ea_mutator"
+_ALWAYS = "always"
+_CONDITIONAL = "conditional"
+# Methods Python looks up on the type, never on the instance: wrapped in the class.
+_TYPE_ONLY = ("__iadd__",)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,23 +124,43 @@ def _finish(self: Any, d: dict) -> None:
             _notify(self)
 
 
-def _wrap(method: F, always: bool) -> F:
+def _run(self: Any, d: dict, method: Callable[..., Any], always: bool, args: tuple, kwargs: dict) -> Any:
+    depth = d.get(_DEPTH, 0)
+    d[_DEPTH] = depth + 1
+    try:
+        result = method(self, *args, **kwargs)
+        if always:
+            d[_DIRTY] = True
+    finally:
+        d[_DEPTH] = depth
+        if depth == 0:
+            _finish(self, d)
+    return result
+
+
+def _tracked_method(self: Any, method: Callable[..., Any], always: bool) -> Callable[..., Any]:
+    """A bound wrapper of ``method`` for one tracked instance."""
+    d = self.__dict__
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return _run(self, d, method, always, args, kwargs)
+
+    functools.update_wrapper(wrapper, method)
+    wrapper.__wrapped__ = method.__get__(self, type(self))  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _class_wrapper(method: F, always: bool) -> F:
+    """For methods Python looks up on the type only (``__iadd__``): track when tracked."""
+
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         d = self.__dict__
-        depth = d.get(_DEPTH, 0)
-        d[_DEPTH] = depth + 1
-        try:
-            result = method(self, *args, **kwargs)
-            if always:
-                d[_DIRTY] = True
-        finally:
-            d[_DEPTH] = depth
-            if depth == 0:
-                _finish(self, d)
-        return result
+        if _TRACKED not in d:
+            return method(self, *args, **kwargs)
+        return _run(self, d, method, always, args, kwargs)
 
-    setattr(wrapper, _MUTATOR_FLAG, True)
+    setattr(wrapper, _MUTATOR_FLAG, _ALWAYS if always else _CONDITIONAL)
     return wrapper  # type: ignore[return-value]
 
 
@@ -140,7 +168,9 @@ def mutator(method: F) -> F:
     """Mark a method that changes the state: the version moves when it returns.
 
     A method that raises is expected to leave the state as it was (the conformance
-    suite checks that), so the version moves only on a normal return.
+    suite checks that), so the version moves only on a normal return. Marking costs
+    nothing until someone observes the component (reads its ``version``, subscribes,
+    or adopts it as a part): only then are its mutators tracked.
 
     Examples
     --------
@@ -148,12 +178,13 @@ def mutator(method: F) -> F:
     ...     def __init__(self): self.n = 0
     ...     @mutator
     ...     def add(self): self.n += 1
-    >>> t = Tally(); t.add(); t.add(); t.version
+    >>> t = Tally(); t.version
+    0
+    >>> t.add(); t.add(); t.version
     2
     """
-    if getattr(method, _MUTATOR_FLAG, False):
-        return method
-    return _wrap(method, always=True)
+    setattr(method, _MUTATOR_FLAG, _ALWAYS)
+    return method
 
 
 def conditional_mutator(method: F) -> F:
@@ -171,12 +202,13 @@ def conditional_mutator(method: F) -> F:
     ...         if x > self.top:
     ...             self.top = x
     ...             self._touch()
-    >>> p = Peak(); p.observe(1.0); p.observe(0.5); p.version
+    >>> p = Peak(); p.version
+    0
+    >>> p.observe(1.0); p.observe(0.5); p.version
     1
     """
-    if getattr(method, _MUTATOR_FLAG, False):
-        return method
-    return _wrap(method, always=False)
+    setattr(method, _MUTATOR_FLAG, _CONDITIONAL)
+    return method
 
 
 def is_mutator(method: Any) -> bool:
@@ -230,14 +262,34 @@ class Stateful:
     (0, 1)
     """
 
+    #: Names of the marked methods (True: always a change; False: conditional), by class.
+    _ea_mutators: ClassVar[dict[str, bool]] = {}
+
     def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name in ("load_state_dict", "__iadd__"):
+        for name in ("load_state_dict",) + _TYPE_ONLY:
             method = cls.__dict__.get(name)
             if callable(method) and not is_mutator(method):
-                setattr(cls, name, mutator(method))
+                setattr(cls, name, _class_wrapper(method, True) if name in _TYPE_ONLY else mutator(method))
+        marked: dict[str, bool] = {}
+        for klass in reversed(cls.__mro__):
+            for name, value in vars(klass).items():
+                kind = getattr(value, _MUTATOR_FLAG, None)
+                if kind and name not in _TYPE_ONLY:
+                    marked[name] = kind == _ALWAYS
+        cls._ea_mutators = marked
         if not abstract:
             _registry[f"{cls.__module__}.{cls.__qualname__}"] = cls
+
+    def _track(self) -> None:
+        """Start tracking: from now on every mutator of this instance moves the version."""
+        d = self.__dict__
+        if _TRACKED in d:
+            return
+        d[_TRACKED] = True
+        cls = type(self)
+        for name, always in cls._ea_mutators.items():
+            d[name] = _tracked_method(self, getattr(cls, name), always)
 
     # ------------------------------------------------------------------ protocol
     def state_dict(self) -> dict[str, Any]:
@@ -258,6 +310,7 @@ class Stateful:
         >>> StateGroup().version
         0
         """
+        self._track()
         d = self.__dict__
         v = d.get(_VERSION, 0)
         for part in d.get(_PARTS, {}).values():
@@ -267,6 +320,8 @@ class Stateful:
     def _touch(self) -> None:
         """Record that the state changed (inside a conditional mutator, or on its own)."""
         d = self.__dict__
+        if _TRACKED not in d:
+            return
         d[_DIRTY] = True
         if d.get(_DEPTH, 0) == 0:
             _finish(self, d)
@@ -278,6 +333,7 @@ class Stateful:
         --------
         >>> g = StateGroup(); g.subscribe(print); g.unsubscribe(print)
         """
+        self._track()
         self.__dict__.setdefault(_LISTENERS, []).append(callback)
 
     def unsubscribe(self, callback: Callable[["Stateful"], None]) -> None:
@@ -299,6 +355,7 @@ class Stateful:
         >>> g = StateGroup(); g.adopt(extra=StateGroup()); sorted(g.parts())
         ['extra']
         """
+        self._track()
         d = self.__dict__
         mine = d.setdefault(_PARTS, {})
         for name, part in parts.items():
@@ -320,6 +377,7 @@ class Stateful:
             if old is not None and old is not part:
                 old.__dict__.pop(_PARENT, None)
                 d[_VERSION] = d.get(_VERSION, 0) + old.version + 1
+            part._track()
             part.__dict__[_PARENT] = weakref.ref(self)
             mine[name] = part
 

@@ -29,7 +29,7 @@ __all__ = ["Ridge", "RIDGE_RCOND", "check_scatter", "regularized_inverse"]
 RIDGE_RCOND = 1e-12
 
 
-def check_scatter(xtx: np.ndarray, count: np.ndarray, yty: np.ndarray, owner: str) -> None:
+def check_scatter(xtx: np.ndarray, count: Any, yty: Any, owner: str) -> None:
     """Raise ``StateMismatchError`` for scatter statistics no sequence of updates can give.
 
     ``xtx`` is one ``(p, p)`` matrix or a stack of them; ``count`` and ``yty`` match the
