@@ -112,3 +112,22 @@ def missing_extra(package: str, extra: str, feature: str) -> MissingExtraError:
         f"{feature} needs the Python package {package!r}, which is not installed: "
         f"pip install 'edgeadapt[{extra}]'"
     )
+
+
+# --- state files and locks (issue 9) -------------------------------------------------
+
+
+class StatePathError(StateError):
+    """A state path is not a regular file, or cannot be read or written (permissions,
+    read-only file system, full disk); the message names the file and the fix."""
+
+
+class StateLockedError(StateError):
+    """Another process holds the state file's lock; the message names its PID."""
+
+
+class StateConflictError(StateError):
+    """Another process saved the state after this one read it; saving would lose that change."""
+
+
+__all__ += ["StatePathError", "StateLockedError", "StateConflictError"]

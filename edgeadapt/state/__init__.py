@@ -29,6 +29,7 @@ from .protocol import (
     mutator,
 )
 from .storage import FileStorage, MemoryStorage, Storage
+from .lock import DEFAULT_LOCK_TIMEOUT
 from .store import DEFAULT_MAX_BLOB_BYTES, FileStore, MemoryStore, SlotInfo, SlotStore, StoreInfo
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "MemoryStorage",
     "Storage",
     "DEFAULT_MAX_BLOB_BYTES",
+    "DEFAULT_LOCK_TIMEOUT",
     "FileStore",
     "MemoryStore",
     "SlotInfo",

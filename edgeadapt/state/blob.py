@@ -34,6 +34,7 @@ from ..errors import (
     StateTruncatedError,
     StateVersionError,
 )
+from . import _layout as L
 
 __all__ = [
     "BLOB_MAGIC",
@@ -45,43 +46,37 @@ __all__ = [
     "decode_blob",
     "read_blob_info",
     "crc32",
+    "check_name",
 ]
 
-BLOB_MAGIC = b"EAST"
-FORMAT_MAJOR = 1
-FORMAT_MINOR = 0
-ALIGNMENT = 8
-MAX_NDIM = 8
-MAX_NAME_BYTES = 255
+# Every layout constant comes from spec/state/layout.toml through the generated _layout.
+BLOB_MAGIC = L.BLOB_MAGIC
+FORMAT_MAJOR = L.BLOB_FORMAT_MAJOR
+FORMAT_MINOR = L.BLOB_FORMAT_MINOR
+ALIGNMENT = L.BLOB_ALIGNMENT
+MAX_NDIM = L.MAX_NDIM
+MAX_NAME_BYTES = L.MAX_NAME_BYTES
+MAX_ENTRY_BYTES = L.MAX_ENTRY_BYTES
+MAX_DIM = (1 << (8 * L.BLOB_DIM_SIZE)) - 1
 
-# header: magic, major, minor, header_size, entry_count, payload_size
-_HEADER = struct.Struct("<4sHHIIQ")
-# entry: entry_size, name_size, dtype code, ndim, data_size
-_ENTRY = struct.Struct("<IHBBQ")
+_HEADER = struct.Struct(L.BLOB_HEADER_FORMAT)
+_ENTRY = struct.Struct(L.ENTRY_FORMAT)
 _CRC = struct.Struct("<I")
-HEADER_SIZE = _HEADER.size
-ENTRY_HEADER_SIZE = _ENTRY.size
-CRC_SIZE = _CRC.size
+_DIM_CODE = {4: "I"}[L.BLOB_DIM_SIZE]
+HEADER_SIZE = L.BLOB_HEADER_SIZE
+ENTRY_HEADER_SIZE = L.ENTRY_SIZE
+CRC_SIZE = L.BLOB_CRC_SIZE
+assert _HEADER.size == HEADER_SIZE and _ENTRY.size == ENTRY_HEADER_SIZE and _CRC.size == CRC_SIZE
 
-# dtype codes of format 1.0: the single table both encoder and decoder use.
-DTYPE_BYTES = 16
-DTYPE_UTF8 = 17
+# dtype codes of format 1.x: the single table both encoder and decoder use.
+DTYPE_BYTES = L.DTYPE_BYTES
+DTYPE_UTF8 = L.DTYPE_UTF8
 _NUMERIC_CODES: dict[int, np.dtype] = {
-    1: np.dtype("<f4"),
-    2: np.dtype("<f8"),
-    3: np.dtype("i1"),
-    4: np.dtype("<i4"),
-    5: np.dtype("<i8"),
-    6: np.dtype("u1"),
-    7: np.dtype("<u4"),
-    8: np.dtype("<u8"),
-    9: np.dtype("?"),
-    10: np.dtype("<i2"),
-    11: np.dtype("<u2"),
+    code: np.dtype(name).newbyteorder("<") for code, name, item in L.DTYPES if item
 }
 _CODE_OF_KIND = {(dt.kind, dt.itemsize): code for code, dt in _NUMERIC_CODES.items()}
-DTYPE_NAMES = {code: dt.name for code, dt in _NUMERIC_CODES.items()}
-DTYPE_NAMES.update({DTYPE_BYTES: "bytes", DTYPE_UTF8: "utf8"})
+DTYPE_NAMES = {code: name for code, name, _ in L.DTYPES}
+_BOOL_CODE = next(code for code, dt in _NUMERIC_CODES.items() if dt.kind == "b")
 
 
 def crc32(data: bytes | memoryview, value: int = 0) -> int:
@@ -124,7 +119,10 @@ class BlobInfo:
 def _as_encodable(name: str, value: Any) -> tuple[int, tuple[int, ...], memoryview]:
     """Return (dtype code, shape, little-endian bytes as a flat view) of one state value."""
     if isinstance(value, str):
-        return DTYPE_UTF8, (), memoryview(value.encode("utf-8"))
+        try:
+            return DTYPE_UTF8, (), memoryview(value.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise InputError(f"state entry {name!r} is a string that is not representable in UTF-8 (a lone surrogate)") from None
     if isinstance(value, (bytes, bytearray, memoryview)):
         return DTYPE_BYTES, (), memoryview(bytes(value))
     if isinstance(value, bool):
@@ -143,19 +141,62 @@ def _as_encodable(name: str, value: Any) -> tuple[int, tuple[int, ...], memoryvi
         )
     if arr.ndim > MAX_NDIM:
         raise InputError(f"state entry {name!r} has {arr.ndim} dimensions; the blob holds at most {MAX_NDIM}")
-    if any(d > 0xFFFFFFFF for d in arr.shape):
-        raise InputError(f"state entry {name!r} has a dimension over 2**32-1: split it")
+    if any(d > MAX_DIM for d in arr.shape):
+        raise InputError(f"state entry {name!r} has a dimension over {MAX_DIM}: split it")
     flat = np.ascontiguousarray(arr, dtype=_NUMERIC_CODES[code]).reshape(-1)
     return code, tuple(int(d) for d in arr.shape), memoryview(flat).cast("B")
 
 
-def _check_name(name: Any) -> bytes:
-    if not isinstance(name, str) or not name:
-        raise InputError(f"state names must be non-empty strings, got {name!r}")
-    raw = name.encode("utf-8")
-    if len(raw) > MAX_NAME_BYTES or "\x00" in name:
-        raise InputError(f"state name {name!r} is over {MAX_NAME_BYTES} UTF-8 bytes or holds a NUL; shorten it")
+def name_problem(raw: bytes) -> str | None:
+    """Why ``raw`` is not a valid entry name, or ``None``: the one rule encoder and decoders share.
+
+    A name is 1 to ``MAX_NAME_BYTES`` bytes of valid UTF-8 without a NUL
+    (``docs/state-format.md``, section 1.2).
+
+    Examples
+    --------
+    >>> name_problem(b"mean"), name_problem(b"a\\x00b"), name_problem(b"\\xff")
+    (None, 'holds a NUL byte', 'is not valid UTF-8')
+    """
+    if not raw:
+        return "is empty"
+    if len(raw) > MAX_NAME_BYTES:
+        return f"is {len(raw)} bytes, over the {MAX_NAME_BYTES}-byte limit"
+    if b"\x00" in raw:
+        return "holds a NUL byte"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "is not valid UTF-8"
+    return None
+
+
+def check_name(name: Any) -> bytes:
+    """Return the UTF-8 bytes of a valid entry name, or raise :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_name("w")
+    b'w'
+    >>> check_name("x" * 300)
+    Traceback (most recent call last):
+    ...
+    edgeadapt.errors.InputError: state name 'xxxxxxxxxxxxxxxxxxxxxxxx...' is 300 bytes, over the 255-byte limit; rename the entry
+    """
+    if not isinstance(name, str):
+        raise InputError(f"state names must be strings, got {type(name).__name__} {name!r:.40}")
+    try:
+        raw = name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = b"\xff"  # a lone surrogate: not representable as UTF-8
+    problem = name_problem(raw)
+    if problem:
+        shown = name if len(name) <= 24 else name[:24] + "..."
+        raise InputError(f"state name {shown!r} {problem}; rename the entry")
     return raw
+
+
+_check_name = check_name
 
 
 def encode_blob(state: Mapping[str, Any]) -> bytes:
@@ -188,9 +229,9 @@ def encode_blob(state: Mapping[str, Any]) -> bytes:
     for name in sorted(state, key=lambda n: _check_name(n)):
         raw_name = _check_name(name)
         code, shape, data = _as_encodable(name, state[name])
-        data_at = _align(ENTRY_HEADER_SIZE + 4 * len(shape) + len(raw_name))
+        data_at = _align(ENTRY_HEADER_SIZE + L.BLOB_DIM_SIZE * len(shape) + len(raw_name))
         entry_size = data_at + _align(len(data))
-        if entry_size > 0xFFFFFFFF:
+        if entry_size > MAX_ENTRY_BYTES:
             raise InputError(f"state entry {name!r} is over 4 GiB; split it")
         entries.append((raw_name, code, shape, data, data_at, entry_size))
         size += entry_size
@@ -199,8 +240,8 @@ def encode_blob(state: Mapping[str, Any]) -> bytes:
     pos = HEADER_SIZE
     for raw_name, code, shape, data, data_at, entry_size in entries:
         _ENTRY.pack_into(buf, pos, entry_size, len(raw_name), code, len(shape), len(data))
-        struct.pack_into(f"<{len(shape)}I", buf, pos + ENTRY_HEADER_SIZE, *shape)
-        name_at = pos + ENTRY_HEADER_SIZE + 4 * len(shape)
+        struct.pack_into(f"<{len(shape)}{_DIM_CODE}", buf, pos + ENTRY_HEADER_SIZE, *shape)
+        name_at = pos + ENTRY_HEADER_SIZE + L.BLOB_DIM_SIZE * len(shape)
         buf[name_at : name_at + len(raw_name)] = raw_name
         buf[pos + data_at : pos + data_at + len(data)] = data
         pos += entry_size
@@ -210,24 +251,39 @@ def encode_blob(state: Mapping[str, Any]) -> bytes:
     return bytes(buf)
 
 
-def _parse(data: bytes | memoryview, source: str, materialize: bool):
-    buf = memoryview(data).cast("B") if not isinstance(data, memoryview) else data.cast("B")
+def _corrupt(source: str, what: str) -> StateFormatError:
+    return StateFormatError(f"{source}: {what}; the blob is corrupt (restore a backup or reset the state)")
+
+
+def _parse(data: bytes | bytearray | memoryview, source: str, materialize: bool):
+    """Validate a blob and return (BlobInfo, values).
+
+    The checks run in the order of ``docs/state-format.md`` section 1.3, the order the C
+    reader uses too, so that both give the same verdict on any input. Every offset is
+    compared with the bytes actually present before it is used; Python integers do not
+    overflow, and every check bounds a size by the input's length, so the work is linear
+    in the input.
+    """
+    try:
+        buf = memoryview(data).cast("B")
+    except TypeError as exc:
+        raise StateFormatError(f"{source}: a state blob must be bytes, not {type(data).__name__}") from exc
     size = len(buf)
-    if size < 4 or bytes(buf[:4]) != BLOB_MAGIC:
+    if size < len(BLOB_MAGIC) or bytes(buf[: len(BLOB_MAGIC)]) != BLOB_MAGIC:
         raise StateFormatError(
             f"{source}: not an edgeadapt state blob (magic {bytes(buf[:4])!r}, expected {BLOB_MAGIC!r}); "
             "check that the path names a state blob"
         )
     if size < HEADER_SIZE + CRC_SIZE:
         raise StateTruncatedError(f"{source}: blob is {size} bytes, shorter than its {HEADER_SIZE}-byte header; it was cut short")
-    magic, major, minor, header_size, count, payload_size = _HEADER.unpack_from(buf, 0)
+    _magic, major, minor, header_size, count, payload_size = _HEADER.unpack_from(buf, 0)
     if major != FORMAT_MAJOR:
         raise StateVersionError(
             f"{source}: state format {major}.{minor} is not readable by this edgeadapt, which reads "
             f"format {FORMAT_MAJOR}.x; upgrade edgeadapt, or reset the state"
         )
     if header_size < HEADER_SIZE or header_size % ALIGNMENT:
-        raise StateFormatError(f"{source}: header size {header_size} is invalid; the blob is corrupt")
+        raise _corrupt(source, f"header size {header_size} is invalid")
     expected = header_size + payload_size + CRC_SIZE
     if size < expected:
         raise StateTruncatedError(
@@ -235,7 +291,7 @@ def _parse(data: bytes | memoryview, source: str, materialize: bool):
             "(restore a backup or reset the state)"
         )
     if size > expected:
-        raise StateFormatError(f"{source}: {size - expected} bytes follow the end of the blob; the blob is corrupt")
+        raise _corrupt(source, f"{size - expected} bytes follow the end of the blob")
     (stored,) = _CRC.unpack_from(buf, expected - CRC_SIZE)
     actual = crc32(buf[: expected - CRC_SIZE])
     if stored != actual:
@@ -246,57 +302,69 @@ def _parse(data: bytes | memoryview, source: str, materialize: bool):
     values: dict[str, Any] = {}
     pos = header_size
     end = header_size + payload_size
+    previous = b""
     for index in range(count):
-        if pos + ENTRY_HEADER_SIZE > end:
-            raise StateFormatError(f"{source}: entry {index} starts past the payload; the blob is corrupt")
+        if end - pos < ENTRY_HEADER_SIZE:
+            raise _corrupt(source, f"entry {index} starts past the payload")
         entry_size, name_size, code, ndim, data_size = _ENTRY.unpack_from(buf, pos)
-        if ndim > MAX_NDIM or entry_size % ALIGNMENT or pos + entry_size > end or name_size == 0:
-            raise StateFormatError(f"{source}: entry {index} has an invalid header; the blob is corrupt")
-        if code not in _NUMERIC_CODES and code not in (DTYPE_BYTES, DTYPE_UTF8):
+        if (
+            entry_size % ALIGNMENT
+            or entry_size > end - pos
+            or ndim > MAX_NDIM
+            or name_size == 0
+            or name_size > MAX_NAME_BYTES
+        ):
+            raise _corrupt(source, f"entry {index} has an invalid header")
+        if code not in DTYPE_NAMES:
             raise StateVersionError(
                 f"{source}: entry {index} uses dtype code {code}, unknown to format "
                 f"{FORMAT_MAJOR}.{FORMAT_MINOR} (the blob is {major}.{minor}); upgrade edgeadapt"
             )
         dims_at = pos + ENTRY_HEADER_SIZE
-        shape = struct.unpack_from(f"<{ndim}I", buf, dims_at)
-        name_at = dims_at + 4 * ndim
-        data_at = pos + _align(ENTRY_HEADER_SIZE + 4 * ndim + name_size)
-        if data_at + data_size > pos + entry_size:
-            raise StateFormatError(f"{source}: entry {index} overruns its size; the blob is corrupt")
-        try:
-            name = bytes(buf[name_at : name_at + name_size]).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise StateFormatError(f"{source}: entry {index} has a name that is not UTF-8") from exc
-        if name in values or any(e.name == name for e in entries):
-            raise StateFormatError(f"{source}: entry name {name!r} appears twice; the blob is corrupt")
-        raw = buf[data_at : data_at + data_size]
-        if code in _NUMERIC_CODES:
-            dt = _NUMERIC_CODES[code]
+        name_at = dims_at + L.BLOB_DIM_SIZE * ndim
+        data_at = _align(ENTRY_HEADER_SIZE + L.BLOB_DIM_SIZE * ndim + name_size)
+        if data_at > entry_size or data_size > entry_size - data_at or entry_size != data_at + _align(data_size):
+            raise _corrupt(source, f"entry {index} overruns its size")
+        shape = struct.unpack_from(f"<{ndim}{_DIM_CODE}", buf, dims_at)
+        raw_name = bytes(buf[name_at : name_at + name_size])
+        problem = name_problem(raw_name)
+        if problem:
+            raise _corrupt(source, f"entry {index} has a name that {problem}")
+        if raw_name <= previous:
+            raise _corrupt(source, f"entry {index} is out of name order or repeats a name")
+        previous = raw_name
+        name = raw_name.decode("utf-8")
+        raw = buf[pos + data_at : pos + data_at + data_size]
+        dt = _NUMERIC_CODES.get(code)
+        if dt is None:
+            if ndim != 0:
+                raise _corrupt(source, f"entry {name!r} of type {DTYPE_NAMES[code]} has dimensions")
+        else:
+            nonzero = math.prod(d for d in shape if d) * dt.itemsize
+            if nonzero > MAX_ENTRY_BYTES:
+                raise _corrupt(source, f"entry {name!r} has dimensions {shape} too large for one entry")
             if data_size != math.prod(shape) * dt.itemsize:
-                raise StateFormatError(
-                    f"{source}: entry {name!r} holds {data_size} bytes, not the {math.prod(shape) * dt.itemsize} "
-                    "its shape and dtype need; the blob is corrupt"
+                raise _corrupt(
+                    source,
+                    f"entry {name!r} holds {data_size} bytes, not the {math.prod(shape) * dt.itemsize} its shape and dtype need",
                 )
-            dtype_name = dt.name
-            if materialize:
+        if code == _BOOL_CODE and bytes(raw).translate(None, b"\x00\x01"):
+            raise _corrupt(source, f"entry {name!r} is bool but holds bytes other than 0 and 1")
+        if code == DTYPE_UTF8:
+            try:
+                text = bytes(raw).decode("utf-8")
+            except UnicodeDecodeError:
+                raise _corrupt(source, f"entry {name!r} is not valid UTF-8") from None
+        if materialize:
+            if dt is not None:
                 arr = np.frombuffer(raw, dtype=dt).reshape(shape).astype(dt.newbyteorder("="), copy=True)
                 values[name] = arr[()] if ndim == 0 else arr
-        else:
-            if ndim != 0:
-                raise StateFormatError(f"{source}: entry {name!r} of type bytes/utf8 must have no dimensions")
-            dtype_name = DTYPE_NAMES[code]
-            if materialize:
-                if code == DTYPE_BYTES:
-                    values[name] = bytes(raw)
-                else:
-                    try:
-                        values[name] = bytes(raw).decode("utf-8")
-                    except UnicodeDecodeError as exc:
-                        raise StateFormatError(f"{source}: entry {name!r} is not valid UTF-8") from exc
-        entries.append(BlobEntry(name, dtype_name, tuple(shape), data_at, data_size))
+            else:
+                values[name] = text if code == DTYPE_UTF8 else bytes(raw)
+        entries.append(BlobEntry(name, DTYPE_NAMES[code], tuple(shape), pos + data_at, data_size))
         pos += entry_size
     if pos != end:
-        raise StateFormatError(f"{source}: {end - pos} payload bytes follow the last entry; the blob is corrupt")
+        raise _corrupt(source, f"{end - pos} payload bytes follow the last entry")
     info = BlobInfo(major, minor, expected, stored, tuple(entries))
     return info, values
 

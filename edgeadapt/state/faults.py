@@ -34,14 +34,23 @@ Examples
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from .storage import Storage
+from .storage import FileStorage, Storage
 
-__all__ = ["PowerCut", "PowerCutStorage", "Operation", "count_operations", "TAIL_OLD", "TAIL_GARBAGE"]
+__all__ = [
+    "PowerCut",
+    "PowerCutStorage",
+    "Operation",
+    "count_operations",
+    "FaultyFileStorage",
+    "TAIL_OLD",
+    "TAIL_GARBAGE",
+]
 
 TAIL_OLD = "old"
 TAIL_GARBAGE = "garbage"
@@ -118,10 +127,12 @@ class PowerCutStorage(Storage):
             self.durable = None if self._cache is None else bytes(self._cache)
         raise PowerCut(f"power cut at operation {self.cut_at}")
 
-    def read(self) -> bytes | None:
+    def read(self, limit: int | None = None) -> bytes | None:
         if self.dead:
             raise PowerCut("the power is off")
-        return None if self._cache is None else bytes(self._cache)
+        if self._cache is None:
+            return None
+        return bytes(self._cache if limit is None else self._cache[:limit])
 
     @staticmethod
     def _apply(buf: bytearray, offset: int, data: bytes) -> None:
@@ -172,3 +183,71 @@ def count_operations(durable: bytes | None, action: Callable[[PowerCutStorage], 
     storage = PowerCutStorage(durable)
     action(storage)
     return storage.operations
+
+
+class FaultyFileStorage(FileStorage):
+    """A real :class:`~edgeadapt.state.storage.FileStorage` whose system calls fail on demand.
+
+    For the failures a test cannot cause for real (as root, ``chmod`` does not stop a
+    write; a read-only mount or a full disk may need privileges): the ``fail`` system
+    call (``"open"``, ``"pwrite"``, ``"write"``, ``"fsync"`` or ``"replace"``) raises
+    ``OSError(errno)`` from its ``after``-th call on (0: the first), exactly as the
+    kernel would, after a partial write of ``partial`` bytes for the write calls.
+
+    Examples
+    --------
+    >>> import errno, os, tempfile, numpy as np
+    >>> from edgeadapt.state.store import SlotStore
+    >>> path = os.path.join(tempfile.mkdtemp(), "s.ea")
+    >>> store = SlotStore(FaultyFileStorage(path, fail="write", errno_code=errno.ENOSPC))
+    >>> store.save({"x": np.int64(1)})
+    Traceback (most recent call last):
+    ...
+    edgeadapt.errors.StatePathError: /tmp/.../s.ea: cannot write: no space left on the device; the last saved state is kept. Free some space ...
+    >>> sorted(os.listdir(os.path.dirname(path)))  # no temporary file left behind
+    ['s.ea.lock']
+    """
+
+    def __init__(self, path, *, fail: str, errno_code: int, after: int = 0, partial: int = 0) -> None:
+        super().__init__(path)
+        self.fail = fail
+        self.errno_code = errno_code
+        self.after = after
+        self.partial = partial
+        self.calls = {"open": 0, "pwrite": 0, "write": 0, "fsync": 0, "replace": 0}
+
+    def _should_fail(self, call: str) -> bool:
+        self.calls[call] += 1
+        return call == self.fail and self.calls[call] > self.after
+
+    def _raise(self) -> None:
+        raise OSError(self.errno_code, os.strerror(self.errno_code))
+
+    def _os_open(self, path, flags, mode=0o644):
+        if flags & (os.O_WRONLY | os.O_RDWR) and self._should_fail("open"):
+            self._raise()
+        return super()._os_open(path, flags, mode)
+
+    def _os_pwrite(self, fd, data, offset):
+        if self._should_fail("pwrite"):
+            if self.partial:
+                os.pwrite(fd, data[: self.partial], offset)
+            self._raise()
+        return super()._os_pwrite(fd, data, offset)
+
+    def _os_write(self, fd, data):
+        if self._should_fail("write"):
+            if self.partial:
+                os.write(fd, data[: self.partial])
+            self._raise()
+        return super()._os_write(fd, data)
+
+    def _os_fsync(self, fd):
+        if self._should_fail("fsync"):
+            self._raise()
+        super()._os_fsync(fd)
+
+    def _os_replace(self, src, dst):
+        if self._should_fail("replace"):
+            self._raise()
+        super()._os_replace(src, dst)

@@ -1,48 +1,41 @@
-/* edgeadapt state blobs and stores, read in place. See docs/state-format.md. */
+/* edgeadapt state blobs and stores, read in place. See docs/state-format.md.
+ *
+ * A validating parser for hostile input: every offset and size read from the bytes is a
+ * uint64_t, compared with the bytes actually present (also a uint64_t) before any
+ * pointer is formed from it, and no sum or product is computed unless it cannot wrap
+ * (the checks below are written as subtractions of known-smaller values). The work is
+ * linear in the input: one pass over the entries, names checked in order. The checks run
+ * in the order listed in docs/state-format.md (1.3 and 2.2), the order the Python reader
+ * uses, so both give the same verdict; tests/state/test_differential.py holds them to it. */
 #include "edgeadapt/ea_state.h"
 
 #include <string.h>
 
-/* Layout constants of format 1.0 (docs/state-format.md, sections 1 and 2). */
-enum {
-    BLOB_HEADER_SIZE = 24,
-    BLOB_CRC_SIZE = 4,
-    ENTRY_HEADER_SIZE = 16,
-    ALIGNMENT = 8,
-    STORE_HEADER_SIZE = 64,
-    STORE_HEADER_CRC_AT = 60,
-    RECORD_SIZE = 32,
-    RECORD_CRC_AT = 28,
-    SLOT_COUNT = 2
-};
+/* Compile-time checks that the generated layout is self-consistent (C99: no _Static_assert). */
+#define EA_CHECK(name, cond) typedef char ea_check_##name[(cond) ? 1 : -1]
+EA_CHECK(blob_header, EA_BLOB_HEADER_SIZE == EA_BLOB_HEADER_PAYLOAD_SIZE_AT + EA_BLOB_HEADER_PAYLOAD_SIZE_SIZE);
+EA_CHECK(store_crc_last, EA_STORE_HEADER_HEADER_CRC_AT + EA_STORE_HEADER_HEADER_CRC_SIZE == EA_STORE_HEADER_SIZE);
+EA_CHECK(record_crc_last, EA_RECORD_RECORD_CRC_AT + EA_RECORD_RECORD_CRC_SIZE == EA_RECORD_SIZE);
+EA_CHECK(dim_u32, EA_BLOB_DIM_SIZE == 4);
+EA_CHECK(alignment_pow2, (EA_BLOB_ALIGNMENT & (EA_BLOB_ALIGNMENT - 1)) == 0);
+EA_CHECK(magic_sizes, EA_BLOB_HEADER_MAGIC_SIZE == 4 && EA_STORE_HEADER_MAGIC_SIZE == 4 && EA_RECORD_MAGIC_SIZE == 4);
 
-static const char *const messages[] = {
-    [0] = "ok",
-    [-EA_ERR_ARG] = "invalid argument",
-    [-EA_ERR_MAGIC] = "not an edgeadapt blob or store (wrong magic)",
-    [-EA_ERR_TRUNCATED] = "truncated: shorter than its header declares",
-    [-EA_ERR_CRC] = "CRC mismatch: the bytes are corrupt",
-    [-EA_ERR_VERSION] = "written by an unknown format version: upgrade edgeadapt",
-    [-EA_ERR_FORMAT] = "inconsistent fields: the bytes are corrupt",
-    [-EA_ERR_NOT_FOUND] = "no entry of that name",
-    [-EA_ERR_TYPE] = "entry has another dtype or size than expected",
-    [-EA_ERR_NO_VALID_SLOT] = "no slot holds a good state: reset to the factory state",
-};
+#define EA_MESSAGE(name, text) [-(name)] = text,
+static const char *const messages[] = {EA_ERROR_TABLE(EA_MESSAGE)};
 
 const char *ea_strerror(int err) {
-    size_t index = (size_t)(err <= 0 ? -err : 0);
-    if (err > 0 || index >= sizeof messages / sizeof messages[0] || messages[index] == NULL) {
-        return "unknown error";
-    }
-    return messages[index];
+    const int count = (int)(sizeof messages / sizeof messages[0]);
+    if (err > 0 || err <= -count) return "unknown error"; /* before negating: -INT_MIN overflows */
+    return messages[-err] != NULL ? messages[-err] : "unknown error";
 }
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static uint32_t rd32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
-static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32); }
-static uint64_t align8(uint64_t n) { return (n + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT; }
+static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | ((uint64_t)rd32(p + sizeof(uint32_t)) << 32); }
+/* Only called with n <= 2^32 + small, so it cannot wrap. */
+static uint64_t align8(uint64_t n) { return (n + EA_BLOB_ALIGNMENT - 1) / EA_BLOB_ALIGNMENT * EA_BLOB_ALIGNMENT; }
 
 uint32_t ea_crc32(uint32_t crc, const void *data, size_t size) {
     const uint8_t *p = (const uint8_t *)data;
@@ -57,89 +50,161 @@ uint32_t ea_crc32(uint32_t crc, const void *data, size_t size) {
     return ~crc;
 }
 
-size_t ea_dtype_size(uint8_t dtype) {
+/* bytes per item from the generated table: 0 for a byte string, -1 for an unknown code */
+static int item_size(uint8_t dtype) {
     switch (dtype) {
-        case EA_I8: case EA_U8: case EA_BOOL: case EA_BYTES: case EA_UTF8: return 1;
-        case EA_I16: case EA_U16: return 2;
-        case EA_F32: case EA_I32: case EA_U32: return 4;
-        case EA_F64: case EA_I64: case EA_U64: return 8;
-        default: return 0;
+#define EA_ITEM_CASE(name, code, text, item) case code: return item;
+        EA_DTYPE_TABLE(EA_ITEM_CASE)
+        default: return -1;
     }
+}
+
+size_t ea_dtype_size(uint8_t dtype) {
+    int item = item_size(dtype);
+    return item < 0 ? 0 : item == 0 ? 1 : (size_t)item;
 }
 
 const char *ea_dtype_name(uint8_t dtype) {
-    static const char *const names[] = {
-        [EA_F32] = "float32", [EA_F64] = "float64", [EA_I8] = "int8", [EA_I32] = "int32",
-        [EA_I64] = "int64", [EA_U8] = "uint8", [EA_U32] = "uint32", [EA_U64] = "uint64",
-        [EA_BOOL] = "bool", [EA_I16] = "int16", [EA_U16] = "uint16", [EA_BYTES] = "bytes",
-        [EA_UTF8] = "utf8",
-    };
-    return dtype < sizeof names / sizeof names[0] ? names[dtype] : NULL;
+    switch (dtype) {
+#define EA_NAME_CASE(name, code, text, item) case code: return text;
+        EA_DTYPE_TABLE(EA_NAME_CASE)
+        default: return NULL;
+    }
 }
 
-/* Parse the entry at pos (relative to the blob), checking it against the payload end. */
-static int parse_entry(const ea_blob *blob, size_t pos, size_t end, ea_entry *e, uint32_t *entry_size) {
-    const uint8_t *p = blob->data + pos;
-    uint64_t data_at, expect;
+int ea_utf8_valid(const uint8_t *s, uint64_t n) {
+    uint64_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        uint64_t len;
+        uint8_t lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) { len = 3; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+        else if (c >= 0xF0 && c <= 0xF4) { len = 4; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+        else return 0;
+        if (n - i < len) return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi) return 0;
+        if (len > 2 && (s[i + 2] & 0xC0) != 0x80) return 0;
+        if (len > 3 && (s[i + 3] & 0xC0) != 0x80) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Name rule shared with the encoder (docs/state-format.md 1.2): 1..EA_MAX_NAME_BYTES bytes,
+ * no NUL, valid UTF-8. The length bounds were checked with the entry header. */
+static int name_valid(const uint8_t *name, uint16_t size) {
+    return memchr(name, 0, size) == NULL && ea_utf8_valid(name, size);
+}
+
+/* Strict byte order of names, as Python compares bytes: memcmp, then the shorter first. */
+static int name_less(const uint8_t *a, uint16_t na, const uint8_t *b, uint16_t nb) {
+    int c = memcmp(a, b, na < nb ? na : nb);
+    return c < 0 || (c == 0 && na < nb);
+}
+
+/* Parse the entry at pos (relative to the blob); pos <= end <= blob->size - CRC. */
+static int parse_entry(const ea_blob *blob, uint64_t pos, uint64_t end, ea_entry *e, uint32_t *entry_size) {
+    const uint8_t *p;
+    uint64_t data_at, nonzero, total;
     unsigned i;
-    if (end - pos < ENTRY_HEADER_SIZE) return EA_ERR_FORMAT;
-    *entry_size = rd32(p);
-    e->name_size = rd16(p + 4);
-    e->dtype = p[6];
-    e->ndim = p[7];
-    e->data_size = rd64(p + 8);
-    if (e->ndim > EA_MAX_NDIM || *entry_size % ALIGNMENT || *entry_size > end - pos || e->name_size == 0 ||
+    int item;
+    if (end - pos < EA_ENTRY_SIZE) return EA_ERR_FORMAT;
+    p = blob->data + (size_t)pos; /* pos < end <= size: in the buffer */
+    *entry_size = rd32(p + EA_ENTRY_ENTRY_SIZE_AT);
+    e->name_size = rd16(p + EA_ENTRY_NAME_SIZE_AT);
+    e->dtype = p[EA_ENTRY_DTYPE_AT];
+    e->ndim = p[EA_ENTRY_NDIM_AT];
+    e->data_size = rd64(p + EA_ENTRY_DATA_SIZE_AT);
+    if (*entry_size % EA_BLOB_ALIGNMENT || *entry_size > end - pos || e->ndim > EA_MAX_NDIM || e->name_size == 0 ||
         e->name_size > EA_MAX_NAME_BYTES) {
         return EA_ERR_FORMAT;
     }
-    if (ea_dtype_size(e->dtype) == 0) return EA_ERR_VERSION;
-    data_at = align8(ENTRY_HEADER_SIZE + 4u * e->ndim + e->name_size);
-    if (data_at > *entry_size || e->data_size > *entry_size - data_at) return EA_ERR_FORMAT;
-    e->count = 1;
-    for (i = 0; i < EA_MAX_NDIM; i++) {
-        e->dims[i] = i < e->ndim ? rd32(p + ENTRY_HEADER_SIZE + 4u * i) : 0;
-        if (i < e->ndim) e->count *= e->dims[i];
+    item = item_size(e->dtype);
+    if (item < 0) return EA_ERR_VERSION;
+    /* all terms are small: 16 + 4*8 + 255 */
+    data_at = align8((uint64_t)EA_ENTRY_SIZE + (uint64_t)EA_BLOB_DIM_SIZE * e->ndim + e->name_size);
+    if (data_at > *entry_size || e->data_size > *entry_size - data_at ||
+        *entry_size != data_at + align8(e->data_size)) { /* data_size <= entry_size < 2^32 here */
+        return EA_ERR_FORMAT;
     }
-    if (e->dtype == EA_BYTES || e->dtype == EA_UTF8) {
+    nonzero = 1;
+    total = 1;
+    for (i = 0; i < EA_MAX_NDIM; i++) {
+        e->dims[i] = i < e->ndim ? rd32(p + EA_ENTRY_SIZE + (size_t)EA_BLOB_DIM_SIZE * i) : 0;
+    }
+    if (item == 0) {
         if (e->ndim != 0) return EA_ERR_FORMAT;
         e->count = e->data_size;
     } else {
-        expect = e->count * ea_dtype_size(e->dtype);
-        if (expect != e->data_size) return EA_ERR_FORMAT;
+        /* product of the non-zero dims, times the item size, bounded at every step by
+         * EA_MAX_ENTRY_BYTES < 2^32, so each product of two factors < 2^32 fits a uint64_t */
+        nonzero = (uint64_t)item;
+        for (i = 0; i < e->ndim; i++) {
+            if (e->dims[i] == 0) { total = 0; continue; }
+            nonzero *= e->dims[i];
+            if (nonzero > EA_MAX_ENTRY_BYTES) return EA_ERR_FORMAT;
+        }
+        if (total != 0) total = nonzero; else total = 0;
+        if (total != e->data_size) return EA_ERR_FORMAT;
+        e->count = total / (uint64_t)item;
     }
-    e->name = (const char *)(p + ENTRY_HEADER_SIZE + 4u * e->ndim);
-    e->data = p + data_at;
+    e->name = (const char *)(p + EA_ENTRY_SIZE + (size_t)EA_BLOB_DIM_SIZE * e->ndim);
+    if (!name_valid((const uint8_t *)e->name, e->name_size)) return EA_ERR_FORMAT;
+    e->data = p + (size_t)data_at;
+    return EA_OK;
+}
+
+/* Checks of an entry's data that need the whole entry: bool bytes, UTF-8 strings. */
+static int check_data(const ea_entry *e) {
+    const uint8_t *d = (const uint8_t *)e->data;
+    uint64_t i;
+    if (e->dtype == EA_BOOL) {
+        for (i = 0; i < e->data_size; i++) if (d[i] > 1) return EA_ERR_FORMAT;
+    }
+    if (e->dtype == EA_UTF8 && !ea_utf8_valid(d, e->data_size)) return EA_ERR_FORMAT;
     return EA_OK;
 }
 
 int ea_blob_open(ea_blob *blob, const void *data, size_t size) {
     const uint8_t *p = (const uint8_t *)data;
-    uint64_t payload, expected;
+    uint64_t payload, header_size, avail = (uint64_t)size, pos, end;
+    const uint8_t *prev_name = NULL;
+    uint16_t prev_size = 0;
     uint32_t i;
-    size_t pos, end;
     if (blob == NULL || data == NULL) return EA_ERR_ARG;
-    if (size < 4 || memcmp(p, "EAST", 4) != 0) return EA_ERR_MAGIC;
-    if (size < BLOB_HEADER_SIZE + BLOB_CRC_SIZE) return EA_ERR_TRUNCATED;
+    if (size < EA_BLOB_HEADER_MAGIC_SIZE || memcmp(p, EA_BLOB_MAGIC, EA_BLOB_HEADER_MAGIC_SIZE) != 0) return EA_ERR_MAGIC;
+    if (size < EA_BLOB_HEADER_SIZE + EA_BLOB_CRC_SIZE) return EA_ERR_TRUNCATED;
     blob->data = p;
-    blob->major = rd16(p + 4);
-    blob->minor = rd16(p + 6);
-    blob->header_size = rd32(p + 8);
-    blob->entry_count = rd32(p + 12);
-    payload = rd64(p + 16);
+    blob->major = rd16(p + EA_BLOB_HEADER_FORMAT_MAJOR_AT);
+    blob->minor = rd16(p + EA_BLOB_HEADER_FORMAT_MINOR_AT);
+    blob->header_size = rd32(p + EA_BLOB_HEADER_HEADER_SIZE_AT);
+    blob->entry_count = rd32(p + EA_BLOB_HEADER_ENTRY_COUNT_AT);
+    payload = rd64(p + EA_BLOB_HEADER_PAYLOAD_SIZE_AT);
+    header_size = blob->header_size;
     if (blob->major != EA_BLOB_FORMAT_MAJOR) return EA_ERR_VERSION;
-    if (blob->header_size < BLOB_HEADER_SIZE || blob->header_size % ALIGNMENT) return EA_ERR_FORMAT;
-    if (payload > (uint64_t)size) return EA_ERR_TRUNCATED;
-    expected = blob->header_size + payload + BLOB_CRC_SIZE;
-    if ((uint64_t)size < expected) return EA_ERR_TRUNCATED;
-    if ((uint64_t)size > expected) return EA_ERR_FORMAT;
-    blob->size = (size_t)expected;
-    if (ea_crc32(0, p, blob->size - BLOB_CRC_SIZE) != rd32(p + blob->size - BLOB_CRC_SIZE)) return EA_ERR_CRC;
-    pos = blob->header_size;
-    end = blob->header_size + (size_t)payload;
+    if (header_size < EA_BLOB_HEADER_SIZE || header_size % EA_BLOB_ALIGNMENT) return EA_ERR_FORMAT;
+    /* expected = header_size + payload + CRC, compared without forming the sum */
+    if (avail < header_size + EA_BLOB_CRC_SIZE || payload > avail - header_size - EA_BLOB_CRC_SIZE) {
+        return EA_ERR_TRUNCATED;
+    }
+    if (avail - header_size - EA_BLOB_CRC_SIZE > payload) return EA_ERR_FORMAT; /* trailing bytes */
+    blob->size = size;
+    end = header_size + payload; /* = size - CRC */
+    if (ea_crc32(0, p, (size_t)end) != rd32(p + (size_t)end)) return EA_ERR_CRC;
+    pos = header_size;
     for (i = 0; i < blob->entry_count; i++) {
         ea_entry e;
         uint32_t entry_size;
         int err = parse_entry(blob, pos, end, &e, &entry_size);
+        if (err) return err;
+        if (prev_name != NULL && !name_less(prev_name, prev_size, (const uint8_t *)e.name, e.name_size)) {
+            return EA_ERR_FORMAT; /* out of order, or a repeated name */
+        }
+        prev_name = (const uint8_t *)e.name;
+        prev_size = e.name_size;
+        err = check_data(&e);
         if (err) return err;
         pos += entry_size;
     }
@@ -147,16 +212,16 @@ int ea_blob_open(ea_blob *blob, const void *data, size_t size) {
 }
 
 int ea_blob_next(const ea_blob *blob, size_t *cursor, ea_entry *entry) {
-    size_t end, pos;
+    uint64_t end, pos;
     uint32_t entry_size;
     int err;
-    if (blob == NULL || cursor == NULL || entry == NULL) return EA_ERR_ARG;
-    end = blob->size - BLOB_CRC_SIZE;
-    pos = *cursor == 0 ? blob->header_size : *cursor;
+    if (blob == NULL || cursor == NULL || entry == NULL || blob->size < EA_BLOB_CRC_SIZE) return EA_ERR_ARG;
+    end = (uint64_t)blob->size - EA_BLOB_CRC_SIZE;
+    pos = *cursor == 0 ? blob->header_size : (uint64_t)*cursor;
     if (pos >= end) return EA_ERR_NOT_FOUND;
     err = parse_entry(blob, pos, end, entry, &entry_size);
     if (err) return err;
-    *cursor = pos + entry_size;
+    *cursor = (size_t)(pos + entry_size);
     return EA_OK;
 }
 
@@ -177,63 +242,73 @@ int ea_blob_get(const ea_blob *blob, const char *name, uint8_t dtype, uint64_t c
     return entry->dtype == dtype && entry->count == count ? EA_OK : EA_ERR_TYPE;
 }
 
-/* A slot is good when its record and payload checksums hold and the payload is a blob. */
-static int read_slot(const uint8_t *p, size_t size, uint64_t offset, uint64_t capacity, unsigned index,
+/* A slot is good when its record and payload checksums hold and the payload is a blob.
+ * Returns EA_ERR_NOT_FOUND for an empty slot. offset may be anywhere (even past size). */
+static int read_slot(const uint8_t *p, uint64_t size, uint64_t offset, uint64_t capacity, unsigned index,
                      ea_blob *blob, uint64_t *sequence) {
     const uint8_t *r;
     uint64_t payload_size;
-    if (offset > size || size - offset < RECORD_SIZE) return EA_ERR_NOT_FOUND; /* empty */
-    r = p + offset;
-    {
-        unsigned i, any = 0;
-        for (i = 0; i < RECORD_SIZE; i++) any |= r[i];
-        if (!any) return EA_ERR_NOT_FOUND; /* empty */
-    }
-    if (memcmp(r, "EASL", 4) != 0 || rd32(r + 4) != index || ea_crc32(0, r, RECORD_CRC_AT) != rd32(r + RECORD_CRC_AT)) {
+    unsigned i, any = 0;
+    if (offset > size || size - offset < EA_RECORD_SIZE) return EA_ERR_NOT_FOUND; /* empty */
+    r = p + (size_t)offset;
+    for (i = 0; i < EA_RECORD_SIZE; i++) any |= r[i];
+    if (!any) return EA_ERR_NOT_FOUND; /* empty */
+    if (memcmp(r + EA_RECORD_MAGIC_AT, EA_SLOT_MAGIC, EA_RECORD_MAGIC_SIZE) != 0 ||
+        ea_crc32(0, r, EA_RECORD_RECORD_CRC_AT) != rd32(r + EA_RECORD_RECORD_CRC_AT) ||
+        rd32(r + EA_RECORD_SLOT_INDEX_AT) != index) {
         return EA_ERR_CRC;
     }
-    *sequence = rd64(r + 8);
-    payload_size = rd64(r + 16);
-    if (payload_size > capacity - RECORD_SIZE) return EA_ERR_FORMAT;
-    if (size - offset - RECORD_SIZE < payload_size) return EA_ERR_TRUNCATED;
-    if (ea_crc32(0, r + RECORD_SIZE, (size_t)payload_size) != rd32(r + 24)) return EA_ERR_CRC;
-    return ea_blob_open(blob, r + RECORD_SIZE, (size_t)payload_size);
+    *sequence = rd64(r + EA_RECORD_SEQUENCE_AT);
+    payload_size = rd64(r + EA_RECORD_PAYLOAD_SIZE_AT);
+    if (*sequence == 0) return EA_ERR_FORMAT;
+    if (payload_size > capacity - EA_RECORD_SIZE) return EA_ERR_FORMAT; /* capacity >= MIN > RECORD */
+    if (size - offset - EA_RECORD_SIZE < payload_size) return EA_ERR_TRUNCATED;
+    if (ea_crc32(0, r + EA_RECORD_SIZE, (size_t)payload_size) != rd32(r + EA_RECORD_PAYLOAD_CRC_AT)) return EA_ERR_CRC;
+    return ea_blob_open(blob, r + EA_RECORD_SIZE, (size_t)payload_size);
 }
 
 int ea_store_open(ea_store *store, const void *data, size_t size) {
     const uint8_t *p = (const uint8_t *)data;
-    uint64_t factory_offset, factory_size, slots_offset, best = 0;
+    uint64_t avail = (uint64_t)size, factory_offset, factory_size, slots_offset, cap, best = 0;
     unsigned k;
     int err, found = 0;
     if (store == NULL || data == NULL) return EA_ERR_ARG;
-    if (size < 4 || memcmp(p, "EASF", 4) != 0) return EA_ERR_MAGIC;
-    if (size < STORE_HEADER_SIZE) return EA_ERR_TRUNCATED;
-    if (rd16(p + 4) != EA_STORE_FORMAT_MAJOR) return EA_ERR_VERSION;
-    if (ea_crc32(0, p, STORE_HEADER_CRC_AT) != rd32(p + STORE_HEADER_CRC_AT)) return EA_ERR_CRC;
-    factory_offset = rd64(p + 16);
-    factory_size = rd64(p + 24);
-    slots_offset = rd64(p + 32);
-    store->slot_capacity = rd64(p + 40);
-    if (rd32(p + 8) != STORE_HEADER_SIZE || factory_offset < STORE_HEADER_SIZE || factory_size > size ||
-        slots_offset < factory_offset + factory_size || store->slot_capacity < RECORD_SIZE) {
+    if (size < EA_STORE_HEADER_MAGIC_SIZE || memcmp(p, EA_STORE_MAGIC, EA_STORE_HEADER_MAGIC_SIZE) != 0) return EA_ERR_MAGIC;
+    if (size < EA_STORE_HEADER_SIZE) return EA_ERR_TRUNCATED;
+    if (rd16(p + EA_STORE_HEADER_FORMAT_MAJOR_AT) != EA_STORE_FORMAT_MAJOR) return EA_ERR_VERSION;
+    if (ea_crc32(0, p, EA_STORE_HEADER_HEADER_CRC_AT) != rd32(p + EA_STORE_HEADER_HEADER_CRC_AT)) return EA_ERR_CRC;
+    factory_offset = rd64(p + EA_STORE_HEADER_FACTORY_OFFSET_AT);
+    factory_size = rd64(p + EA_STORE_HEADER_FACTORY_SIZE_AT);
+    slots_offset = rd64(p + EA_STORE_HEADER_SLOTS_OFFSET_AT);
+    cap = rd64(p + EA_STORE_HEADER_SLOT_CAPACITY_AT);
+    if (rd32(p + EA_STORE_HEADER_HEADER_SIZE_AT) != EA_STORE_HEADER_SIZE || factory_offset < EA_STORE_HEADER_SIZE ||
+        factory_offset % EA_BLOB_ALIGNMENT || slots_offset < factory_offset ||
+        factory_size > slots_offset - factory_offset || slots_offset % EA_SLOT_ALIGNMENT ||
+        cap < EA_MIN_SLOT_CAPACITY || cap > EA_MAX_SLOT_CAPACITY || (cap & (cap - 1)) != 0) {
         return EA_ERR_FORMAT;
     }
-    if (slots_offset > size) return EA_ERR_TRUNCATED;
-    err = ea_blob_open(&store->factory, p + factory_offset, (size_t)factory_size);
-    if (err) return err;
+    if (slots_offset > avail) return EA_ERR_TRUNCATED;
+    store->slot_capacity = cap;
+    /* factory_offset + factory_size <= slots_offset <= size: in the buffer */
+    store->factory_err = ea_blob_open(&store->factory, p + (size_t)factory_offset, (size_t)factory_size);
+    if (store->factory_err) memset(&store->factory, 0, sizeof store->factory);
     store->damaged_slots = 0;
     store->active_slot = -1;
-    for (k = 0; k < SLOT_COUNT; k++) {
+    store->sequence = 0;
+    for (k = 0; k < EA_SLOT_COUNT; k++) {
         ea_blob blob;
         uint64_t seq = 0;
-        err = read_slot(p, size, slots_offset + k * store->slot_capacity, store->slot_capacity, k, &blob, &seq);
+        /* slots_offset <= size < 2^64 and k * cap <= 2^32: the offset is compared, not formed
+         * as a pointer, and cannot wrap for any 64-bit size a buffer can have */
+        uint64_t offset = slots_offset + (uint64_t)k * cap;
+        err = read_slot(p, avail, offset, cap, k, &blob, &seq);
         if (err == EA_ERR_VERSION) return err;
         if (err == EA_ERR_NOT_FOUND) continue;
         if (err) {
             store->damaged_slots |= 1 << k;
             continue;
         }
-        if (!found || seq > best) {
+        if (!found || seq > best) { /* a tie keeps the lower slot, as Python does */
             found = 1;
             best = seq;
             store->current = blob;

@@ -17,33 +17,12 @@
 extern "C" {
 #endif
 
-/* Format versions this library reads (any minor of these majors). */
-#define EA_BLOB_FORMAT_MAJOR 1
-#define EA_STORE_FORMAT_MAJOR 1
-
-/* One error enum: 0 is success, failures are negative. */
-typedef enum ea_err {
-    EA_OK = 0,
-    EA_ERR_ARG = -1,           /* a NULL pointer or an index out of range */
-    EA_ERR_MAGIC = -2,         /* not a blob / store: wrong magic */
-    EA_ERR_TRUNCATED = -3,     /* shorter than its header declares */
-    EA_ERR_CRC = -4,           /* checksum mismatch */
-    EA_ERR_VERSION = -5,       /* unknown major version or dtype code */
-    EA_ERR_FORMAT = -6,        /* inconsistent fields */
-    EA_ERR_NOT_FOUND = -7,     /* no entry of that name */
-    EA_ERR_TYPE = -8,          /* entry has another dtype or shape than asked */
-    EA_ERR_NO_VALID_SLOT = -9  /* no slot of a store holds a good state */
-} ea_err;
+/* Format versions, layout constants, dtype codes and the one error enum (ea_err: 0 is
+ * success, failures negative) are generated from spec/state/layout.toml. */
+#include "ea_layout.h"
 
 /* Human-readable message of an ea_err (never NULL). */
 const char *ea_strerror(int err);
-
-/* dtype codes of format 1.0 */
-typedef enum ea_dtype {
-    EA_F32 = 1, EA_F64 = 2, EA_I8 = 3, EA_I32 = 4, EA_I64 = 5, EA_U8 = 6,
-    EA_U32 = 7, EA_U64 = 8, EA_BOOL = 9, EA_I16 = 10, EA_U16 = 11,
-    EA_BYTES = 16, EA_UTF8 = 17
-} ea_dtype;
 
 /* Bytes per element of a numeric dtype, 1 for bytes/utf8, 0 for an unknown code. */
 size_t ea_dtype_size(uint8_t dtype);
@@ -86,7 +65,8 @@ int ea_blob_find(const ea_blob *blob, const char *name, ea_entry *entry);
 int ea_blob_get(const ea_blob *blob, const char *name, uint8_t dtype, uint64_t count, ea_entry *entry);
 
 typedef struct ea_store {
-    ea_blob factory;       /* the factory state */
+    ea_blob factory;       /* the factory state; valid only when factory_err == EA_OK */
+    int factory_err;       /* EA_OK, or why the factory blob is unusable (the store still opens) */
     ea_blob current;       /* the newest good state */
     uint64_t sequence;     /* its sequence number */
     int active_slot;       /* 0 or 1 */
@@ -94,8 +74,24 @@ typedef struct ea_store {
     uint64_t slot_capacity;
 } ea_store;
 
-/* Open a whole store file held in memory: the newest slot whose checksums hold. */
+/* Open a whole store file held in memory: the newest good slot (docs/state-format.md 2.2).
+ * Validates in the same order as the Python reader, so both accept the same files and
+ * choose the same slot. A damaged factory blob does not fail the open: factory_err says
+ * why, and a factory reset is then impossible. */
 int ea_store_open(ea_store *store, const void *data, size_t size);
+
+/* Is [data, data + size) valid UTF-8 (no overlong forms, no surrogates, <= U+10FFFF)? */
+int ea_utf8_valid(const uint8_t *data, uint64_t size);
+
+/* Storage contract for locking (docs/state-format.md, "Concurrent access").
+ * This library only reads buffers the caller owns. A port that also writes stores must
+ * give its storage layer an advisory lock with the semantics of the Python FileStore:
+ * one writer or any number of readers; a writer holds it from before it reads the
+ * newest slot until after its commit record is synced (the whole read-modify-write); a
+ * second writer waits with a bound or fails at once, reporting who holds it; the lock
+ * must stay valid across the rebuild that renames a new store file over the old one
+ * (lock something that is not renamed, e.g. a sidecar file or an RTOS mutex).
+ * Single-task firmware with one writer satisfies this trivially. */
 
 #ifdef __cplusplus
 }
