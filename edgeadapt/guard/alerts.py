@@ -66,7 +66,7 @@ class AlertGuard:
         (``NO_EVENT``, ``RAISED`` or ``CLEARED``, int8).
     """
 
-    mutators = ("update", "update_many", "reset")
+    mutators = ("update", "update_many", "reset", "clear")
 
     def __init__(self, on: float = 0.5, off: float | None = None, min_duration: int = 1, refractory: int = 0) -> None:
         self.on = on
@@ -175,6 +175,29 @@ class AlertGuard:
         ([False, True, False], False)
         """
         return self._simulate(np.ascontiguousarray(scores, dtype=np.float64).reshape(-1))[0]
+
+    def check(self) -> tuple[float, float]:
+        """The ``(on, off)`` levels after checking every parameter; :class:`InputError` if unusable.
+
+        Examples
+        --------
+        >>> AlertGuard(on=3.0, off=2.0, min_duration=0).check()
+        Traceback (most recent call last):
+        ...
+        edgeadapt.errors.InputError: AlertGuard: min_duration (0) must be >= 1 and refractory (0) >= 0 steps
+        """
+        return self._levels()
+
+    def clear(self) -> None:
+        """End an active alert now (the condition was accepted as normal); no refractory period follows.
+
+        Examples
+        --------
+        >>> g = AlertGuard(on=0.5); g.update(0.9); g.clear(); g.active, g.alerts
+        (False, 1)
+        """
+        self._active, self._run, self._cooldown = False, 0, 0
+        self._event = CLEARED
 
     def reset(self) -> None:
         """Forget any alert and counters (after maintenance, for instance).

@@ -1,14 +1,23 @@
-"""Monitoring loop: score windows, guard alerts, adapt slowly on clearly normal windows.
+"""Monitoring loop: score windows, guard alerts, adapt on normal windows, accept new modes.
 
 :class:`Monitor` composes a :class:`~.baseline.BaselineScorer`, an
 :class:`~edgeadapt.guard.alerts.AlertGuard` and an :class:`AdaptationLimiter`. While
 the scorer learns, windows go to it; afterwards each window is scored, the guard
-decides on alerts, and a window may extend the baseline only if
+decides on alerts, and a window extends its nearest operating mode if
 
-- it is closer than ``adapt_sigmas`` calibration deviations (clearly normal),
-- no alert is active (adaptation freezes during an alert), and
+- it scores below the alert level and leaves no alert active or pending (every normal
+  window qualifies, not only the clearly normal ones: truncating at a tail probability
+  of about 1e-3 narrows a Gaussian spread by well under 1 %, so the baseline does not
+  shrink), and
 - the limiter allows it (at most one adapted window every ``every`` windows, each
   with weight ``adapt_weight``).
+
+Windows of an active alert are collected into a *candidate* mode. If the alert is a
+benign change (a new load, a setpoint), :meth:`Monitor.accept` makes the candidate a
+new operating mode and ends the alert; with ``accept_after`` set, that happens by
+itself once an alert has lasted that many windows and its newest window fits the
+candidate (a steady new state, not a growing fault). Each acceptance is an
+``"accepted"`` event. Nothing learned is forgotten.
 
 The score of window ``i`` always uses the baseline as adapted by windows before
 ``i``, whatever the batch sizes: a stream cut into chunks differently, or resumed
@@ -21,7 +30,7 @@ Examples
 >>> from edgeadapt.guard.alerts import AlertGuard
 >>> from edgeadapt.apps.maintenance import BaselineScorer
 >>> rng = np.random.default_rng(0)
->>> mon = Monitor(BaselineScorer(dim=3, learn_windows=200), AlertGuard(on=0.5, min_duration=3))
+>>> mon = Monitor(BaselineScorer(dim=3, learn_windows=200), AlertGuard(on=3.0, off=1.5, min_duration=3))
 >>> mon.update_many(rng.normal(size=(300, 3)))
 >>> mon.update_many(rng.normal(size=(10, 3)) + 8.0)
 >>> r = mon.results
@@ -37,20 +46,21 @@ from typing import Any, Mapping
 import numpy as np
 
 from ...errors import InputError, StateMismatchError
-from ...guard.alerts import EVENT_NAMES, AlertGuard
+from ...guard.alerts import CLEARED, EVENT_NAMES, AlertGuard
 from ...state.protocol import StateGroup, expect_keys, expect_scalar
-from .baseline import BaselineScorer
+from . import tails
+from .baseline import Baseline, BaselineScorer
 
-__all__ = ["Monitor", "AdaptationLimiter", "WindowResults", "DEFAULT_ADAPT_EVERY", "DEFAULT_ADAPT_SIGMAS"]
+__all__ = ["Monitor", "AdaptationLimiter", "WindowResults", "DEFAULT_ADAPT_EVERY", "ACCEPTED_EVENT"]
 
-# Adaptation: one window at most every DEFAULT_ADAPT_EVERY windows, and only windows
-# closer than DEFAULT_ADAPT_SIGMAS calibration deviations to the baseline.
+# Adaptation: one window at most every DEFAULT_ADAPT_EVERY windows, each with the
+# weight of one learning window.
 DEFAULT_ADAPT_EVERY = 12
-DEFAULT_ADAPT_SIGMAS = 1.0
 DEFAULT_ADAPT_WEIGHT = 1.0
 # Windows scored at once between two possible adaptations (a speed knob, no effect on results).
 SCORE_BLOCK = 1024
 ADAPT_LOOKAHEAD = 32
+ACCEPTED_EVENT = "accepted"
 
 
 class AdaptationLimiter:
@@ -120,13 +130,15 @@ class WindowResults:
     learning : numpy.ndarray of bool
         The window was used for learning (no score).
     score : numpy.ndarray of float64
-        Anomaly score in [0, 1]; NaN while learning.
+        Anomaly score ``-log10 p`` (0 typical, 3 one window in a thousand); NaN while learning.
     alert : numpy.ndarray of bool
         An alert is active after this window.
     event : list of str
-        ``"raised"``, ``"cleared"`` or ``""`` per window.
+        ``"raised"``, ``"cleared"``, ``"accepted"`` or ``""`` per window.
     adapted : numpy.ndarray of bool
-        The window extended the baseline during monitoring.
+        The window extended its mode during monitoring.
+    mode : numpy.ndarray of int64
+        Nearest operating mode (-1 while learning).
     """
 
     index: np.ndarray
@@ -135,6 +147,7 @@ class WindowResults:
     alert: np.ndarray
     event: list
     adapted: np.ndarray
+    mode: np.ndarray
 
     @classmethod
     def empty(cls, n: int, first: int) -> "WindowResults":
@@ -146,23 +159,27 @@ class WindowResults:
             np.zeros(n, dtype=bool),
             [""] * n,
             np.zeros(n, dtype=bool),
+            np.full(n, -1, dtype=np.int64),
         )
 
 
 class Monitor:
-    """Learn, then score, guard and slowly adapt: one machine's monitoring state.
+    """Learn, then score, guard, adapt and accept new modes: one machine's monitoring state.
 
     Parameters
     ----------
     scorer : BaselineScorer
     guard : AlertGuard
+        Its ``on`` level is the alert threshold in score units (``-log10 p``).
     limiter : AdaptationLimiter, optional
         Default: one adaptation at most every ``DEFAULT_ADAPT_EVERY`` windows.
-    adapt_sigmas : float
-        Windows farther than this (in calibration deviations) never adapt; use a
-        negative infinity to switch adaptation off.
+    adapt : bool
+        Adapt modes on normal windows while monitoring.
     adapt_weight : float
-        Weight of an adapted window in the baseline (learning windows weigh 1).
+        Weight of an adapted window in its mode (learning windows weigh 1).
+    accept_after : int
+        Windows an alert must last before its steady new state is accepted as a mode
+        by itself (0: only :meth:`accept` does it).
 
     Attributes
     ----------
@@ -170,25 +187,62 @@ class Monitor:
         What the last :meth:`update_many` call did, window by window.
     windows : int
         Windows processed since creation or reset.
+    accepted : int
+        Modes accepted so far.
+    candidate : Baseline
+        Windows of the current alert (what :meth:`accept` would add).
     """
 
-    mutators = ("update_many", "reset")
+    mutators = ("update_many", "reset", "accept")
 
     def __init__(
         self,
         scorer: BaselineScorer,
         guard: AlertGuard,
         limiter: AdaptationLimiter | None = None,
-        adapt_sigmas: float = DEFAULT_ADAPT_SIGMAS,
+        adapt: bool = True,
         adapt_weight: float = DEFAULT_ADAPT_WEIGHT,
+        accept_after: int = 0,
     ) -> None:
         self.scorer = scorer
         self.guard = guard
         self.limiter = limiter if limiter is not None else AdaptationLimiter()
-        self.adapt_sigmas = adapt_sigmas
+        self.adapt = adapt
         self.adapt_weight = adapt_weight
+        self.accept_after = accept_after
         self.windows = 0
+        self.accepted = 0
+        self.candidate = scorer.new_baseline()
         self.results = WindowResults.empty(0, 0)
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def phase(self) -> str:
+        """The scorer's phase: ``"learning"`` or ``"monitoring"``."""
+        return self.scorer.phase
+
+    def remaining(self) -> int:
+        """Windows still to learn before monitoring may start."""
+        return self.scorer.remaining()
+
+    # ------------------------------------------------------------------ updates
+    def extend(self, X: Any) -> None:
+        """Add feature windows known to be normal to the first mode (alerts untouched)."""
+        self.scorer.modes[0].update_many(X)
+
+    def accept(self) -> int:
+        """Make the windows of the current alert a new operating mode and end the alert.
+
+        Returns the index of the new mode. Raises :class:`InputError` when there is
+        nothing (or not enough) to accept.
+        """
+        if self.candidate.count <= 0.0:
+            raise InputError("Monitor: no alert windows to accept; 'accept' takes the windows of the current alert")
+        index = self.scorer.add_mode(self.candidate)
+        self.candidate = self.scorer.new_baseline()
+        self.guard.clear()
+        self.accepted += 1
+        return index
 
     def update_many(self, X: Any) -> None:
         """Process the feature vectors (n, dim) of consecutive windows."""
@@ -197,77 +251,121 @@ class Monitor:
             raise InputError(f"Monitor: X must have shape (n, {self.scorer.dim}), got {X.shape}")
         n = len(X)
         res = WindowResults.empty(n, self.windows)
-        i = 0
-        learn = min(n, self.scorer.remaining())
-        if learn:
-            self.scorer.update_many(X[:learn])
-            i = learn
+        scorer, guard, limiter = self.scorer, self.guard, self.limiter
+        before = scorer.learned
+        if scorer.phase == "learning":
+            scorer.update_many(X)
+        i = scorer.learned - before
         res.learning[i:] = False
-        adapt_below = float(self.adapt_sigmas)
-        guard, limiter, scorer = self.guard, self.limiter, self.scorer
-        adapting = adapt_below > -np.inf
+        on = float(guard.on)
         while i < n:
-            # limiter.update() comes before the check: window j of the block is ready
-            # once j + 1 windows have passed
             first_ready = max(limiter.steps_until_ready() - 1, 0)
-            # end the block soon after the first window that may adapt, as the windows
-            # after an adaptation are scored again with the adapted baseline (a limiter
-            # already ready found no calm window in the last block: take a long one)
-            length = SCORE_BLOCK if not adapting or first_ready == 0 else min(SCORE_BLOCK, first_ready + ADAPT_LOOKAHEAD)
+            length = SCORE_BLOCK if not self.adapt or first_ready == 0 else min(SCORE_BLOCK, first_ready + ADAPT_LOOKAHEAD)
             block = X[i : i + length]
-            z = scorer.sigmas(block)
-            scores = scorer.scores_for_sigmas(z)
+            lp, modes = scorer.log10_tails(block)
+            scores = -lp
+            active = guard.preview(scores)
             take = len(block)
-            adapt_at = -1
-            candidates = z[first_ready:] < adapt_below
-            if candidates.any():
-                quiet = not guard.active and guard.pending == 0 and bool(np.all(scores < guard.on))
-                calm = True if quiet else ~guard.preview(scores)[first_ready:]
-                hits = np.flatnonzero(candidates & calm)
+            act_at = -1  # window after which the scorer changes (adaptation or acceptance)
+            calm = (scores < float(guard.off)) & ~active
+            if self.adapt:
+                hits = np.flatnonzero(calm[first_ready:])
                 if len(hits):
-                    adapt_at = first_ready + int(hits[0])
-                    take = adapt_at + 1
+                    act_at = first_ready + int(hits[0])
+            accept_at = self._auto_accept_at(block, active) if self.accept_after else -1
+            if accept_at >= 0 and (act_at < 0 or accept_at < act_at):
+                act_at = accept_at
+            else:
+                accept_at = -1
+            if act_at >= 0:
+                take = act_at + 1
             guard.update_many(scores[:take])
-            active, events = guard.history
+            flags, events = guard.history
             res.score[i : i + take] = scores[:take]
-            res.alert[i : i + take] = active
+            res.alert[i : i + take] = flags
+            res.mode[i : i + take] = modes[:take]
             for j in np.flatnonzero(events):
                 res.event[i + j] = EVENT_NAMES[events[j]]
+            self._collect(block[:take], flags, events)
             limiter.update(take)
             scorer.advance(block[:take])
-            if adapt_at >= 0:
-                scorer.adapt(block[adapt_at], float(self.adapt_weight))
+            if accept_at >= 0:
+                self.accept()
+                res.event[i + accept_at] = ACCEPTED_EVENT
+                res.alert[i + accept_at] = False
+            elif act_at >= 0:
+                scorer.adapt(block[act_at], int(modes[act_at]), float(self.adapt_weight))
                 limiter.mark()
-                res.adapted[i + adapt_at] = True
+                res.adapted[i + act_at] = True
             i += take
         self.windows += n
         self.results = res
 
+    def _collect(self, X: np.ndarray, flags: np.ndarray, events: np.ndarray) -> None:
+        # windows of an active alert build the candidate mode; a cleared alert drops it
+        cleared = np.flatnonzero(events == CLEARED)
+        start = int(cleared[-1]) + 1 if len(cleared) else 0
+        if len(cleared):
+            self.candidate = self.scorer.new_baseline()
+        for row in np.flatnonzero(flags[start:]) + start:
+            # one at a time: the candidate must not depend on how the stream was cut
+            self.candidate.update(X[row])
+
+    def _auto_accept_at(self, block: np.ndarray, active: np.ndarray) -> int:
+        # first window at which the alert has lasted accept_after windows and the
+        # newest window fits the candidate (a steady new state, not a growing fault)
+        dim = int(self.scorer.dim)
+        carried = self.candidate.count
+        rows: list[int] = []
+        for j in range(len(block)):
+            if not active[j]:
+                carried, rows = 0.0, []  # a cleared alert drops its candidate
+                continue
+            rows.append(j)
+            count = carried + len(rows)
+            if count >= float(self.accept_after) and count > dim + 2.0:
+                trial = self.candidate.copy() if carried else self.scorer.new_baseline()
+                trial.update_many(block[rows])
+                d2, _ = trial.deviations(block[j : j + 1])
+                scale = float(self.scorer.calibration.scale()[0])
+                if -float(tails.log10_hotelling_sf(d2 / scale, dim, trial.count)[0]) < float(self.guard.on):
+                    return j
+        return -1
+
     def reset(self) -> None:
-        """Back to learning: forget the baseline, calibration, alerts and counters."""
+        """Back to learning: forget every mode, the calibration, alerts and counters."""
         self.scorer.reset()
         self.guard.reset()
         self.limiter = type(self.limiter)(self.limiter.every)
+        self.candidate = self.scorer.new_baseline()
         self.windows = 0
+        self.accepted = 0
         self.results = WindowResults.empty(0, 0)
 
     def state_dict(self) -> dict[str, Any]:
-        """Scorer, guard and limiter states plus the window counter."""
-        state = self._group().state_dict()
+        """Scorer, guard, limiter and candidate states plus the window and acceptance counters."""
+        state = self._group(self.candidate).state_dict()
         state["windows"] = np.int64(self.windows)
+        state["accepted"] = np.int64(self.accepted)
         return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Load a state saved by a monitor of the same configuration."""
         state = dict(state)
-        if "windows" not in state:
-            raise StateMismatchError("Monitor: state is missing ['windows']; it was saved by another component")
+        expect_keys([k for k in state if "." not in k], ["windows", "accepted"], self)
         windows = int(expect_scalar(state, "windows", np.int64, self))
-        if windows < 0:
-            raise StateMismatchError("Monitor: state entry 'windows' is negative; reset the state")
-        del state["windows"]
-        self._group().load_state_dict(state)
-        self.windows = windows
+        accepted = int(expect_scalar(state, "accepted", np.int64, self))
+        if windows < 0 or accepted < 0:
+            raise StateMismatchError("Monitor: state entry 'windows' or 'accepted' is negative; reset the state")
+        rest = {k: v for k, v in state.items() if "." in k}
+        candidate = self.scorer.new_baseline()
+        backup = StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter).state_dict()
+        try:
+            self._group(candidate).load_state_dict(rest)
+        except Exception:
+            StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter).load_state_dict(backup)
+            raise
+        self.candidate, self.windows, self.accepted = candidate, windows, accepted
 
-    def _group(self) -> StateGroup:
-        return StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter)
+    def _group(self, candidate: Baseline) -> StateGroup:
+        return StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter, candidate=candidate)
