@@ -67,8 +67,15 @@ TELEMETRY = "telemetry"
 STDIN = "-"
 DEFAULT_WINDOW = 4096
 DEFAULT_TELEMETRY_PERIOD_S = 300.0
-# An alert clears below Shewhart's 2-sigma warning limit (hysteresis under the 3-sigma action limit).
+# An alert clears below Shewhart's 2-sigma warning limit: the window is no longer improbable.
 DEFAULT_CLEAR_SIGMAS = 2.0
+# The raise level comes from a target rate of false alerts on a machine that does not
+# change: at most one every ten years. Windows overlap and may be fully dependent, so
+# the per-window tail probability is that rate times the seconds per window (no credit
+# is taken for min_duration): 4.8 sigmas for 5-minute telemetry, 5.8 for 1 s rows,
+# 6.1 for 0.2 s vibration windows.
+DEFAULT_FALSE_ALERTS_PER_YEAR = 0.1
+SECONDS_PER_YEAR = 365.25 * 86400.0
 # Alert guard defaults, in windows.
 DEFAULT_MIN_DURATION = 3
 DEFAULT_REFRACTORY = 20
@@ -107,7 +114,8 @@ class MaintenanceConfig:
     (``adapt_every``), of automatic acceptance (``accept_after``, 0: only by command)
     and of the slow scale (``group``, 0 for none) are in windows.
     ``threshold_sigmas`` and ``clear_sigmas`` place the alert's raise and clear levels
-    at the tail probabilities of a Gaussian that many sigmas out.
+    at the tail probabilities of a Gaussian that many sigmas out; the raise level
+    defaults to :func:`threshold_sigmas_for` the seconds per window.
     """
 
     kind: ClassVar[str] = ""
@@ -155,7 +163,7 @@ class MaintenanceConfig:
 
         Examples
         --------
-        >>> [round(v, 2) for v in MaintenanceConfig.telemetry(learn_windows=50).levels()]
+        >>> [round(v, 2) for v in MaintenanceConfig.telemetry(learn_windows=50, threshold_sigmas=3.0).levels()]
         [2.87, 1.64]
         """
         return -float(tails.log10_norm_sf(self.threshold_sigmas)), -float(tails.log10_norm_sf(self.clear_sigmas))
@@ -248,6 +256,7 @@ class VibrationConfig(MaintenanceConfig):
         learn = _learn_windows(learn_windows, learn_seconds, hop / rate)
         options.setdefault("group", DEFAULT_GROUP)
         options.setdefault("adapt_every", max(int(round(VIBRATION_ADAPT_PERIOD_S * rate / hop)), 1))
+        options.setdefault("threshold_sigmas", threshold_sigmas_for(hop / rate))
         if options.get("bands") is not None:
             options["bands"] = tuple(float(b) for b in options["bands"])
         cfg = cls(channels=tuple(channels), window=window, hop=hop, learn_windows=learn, sample_rate=rate, **options)
@@ -310,6 +319,7 @@ class TelemetryConfig(MaintenanceConfig):
         if not scales or not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1 for k in scales):
             raise InputError(f"scales (--scales) must be one or more positive integers of rows, got {scales!r}")
         learn = _learn_windows(learn_windows, learn_seconds, period)
+        options.setdefault("threshold_sigmas", threshold_sigmas_for(period))
         chans = tuple(channels) if channels is not None else ((name,) if name else ("value",))
         cfg = cls(channels=chans, scales=tuple(int(k) for k in scales), period=period, learn_windows=learn, **options)
         cfg.check()
@@ -338,6 +348,18 @@ class TelemetryConfig(MaintenanceConfig):
 
     def seconds_per_window(self) -> float:
         return self.period
+
+
+def threshold_sigmas_for(seconds_per_window: float, false_alerts_per_year: float = DEFAULT_FALSE_ALERTS_PER_YEAR) -> float:
+    """The raise level (in Gaussian sigmas) that keeps false alerts under the target rate.
+
+    Examples
+    --------
+    >>> round(threshold_sigmas_for(300.0), 2), round(threshold_sigmas_for(1.0), 2)
+    (4.76, 5.81)
+    """
+    alpha = min(false_alerts_per_year * float(seconds_per_window) / SECONDS_PER_YEAR, 0.5)
+    return round(tails.norm_isf(alpha), 3)
 
 
 def _learn_windows(windows: int | None, seconds: float | None, seconds_per_window: float) -> int:
