@@ -15,9 +15,9 @@ decides on alerts, and a window extends its nearest operating mode if
 Windows of an active alert are collected into a *candidate* mode. If the alert is a
 benign change (a new load, a setpoint), :meth:`Monitor.accept` makes the candidate a
 new operating mode and ends the alert; with ``accept_after`` set, that happens by
-itself once an alert has lasted that many windows and its newest window fits the
-candidate (a steady new state, not a growing fault). Each acceptance is an
-``"accepted"`` event. Nothing learned is forgotten.
+itself once an alert has lasted that many windows and its windows show no trend
+(:meth:`Monitor.steady`: a steady new state, not a growing fault), while fewer than
+``MAX_MODES`` modes exist. Each acceptance is an ``"accepted"`` event. Nothing learned is forgotten.
 
 The score of window ``i`` always uses the baseline as adapted by windows before
 ``i``, whatever the batch sizes: a stream cut into chunks differently, or resumed
@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -47,9 +48,10 @@ import numpy as np
 
 from ...errors import InputError, StateMismatchError
 from ...guard.alerts import CLEARED, EVENT_NAMES, AlertGuard
-from ...state.protocol import StateGroup, expect_keys, expect_scalar
+from ...state.protocol import StateGroup, expect_array, expect_keys, expect_scalar
+from ...learn import Moments
 from . import tails
-from .baseline import Baseline, BaselineScorer
+from .baseline import MAX_MODES, Baseline, BaselineScorer
 
 __all__ = ["Monitor", "AdaptationLimiter", "WindowResults", "DEFAULT_ADAPT_EVERY", "ACCEPTED_EVENT"]
 
@@ -117,6 +119,59 @@ class AdaptationLimiter:
         if since < 0:
             raise StateMismatchError("AdaptationLimiter: state entry 'since' is negative; reset the state")
         self._since = since
+
+
+class Trend:
+    """Running correlation of each feature with the window's position (summation form, small state).
+
+    Examples
+    --------
+    >>> tr = Trend(dim=2)
+    >>> for j in range(10):
+    ...     tr.update(float(j), [2.0 * j, (-1.0) ** j])
+    >>> tr.correlation().round(3).tolist()
+    [1.0, -0.174]
+    """
+
+    mutators = ("update",)
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self.moments = Moments(int(dim) + 1)
+        self._cross = np.zeros(int(dim))
+
+    @property
+    def count(self) -> float:
+        return self.moments.count
+
+    def update(self, position: float, x: Any) -> None:
+        """Add one window at ``position`` with features ``x``."""
+        x = np.asarray(x, dtype=np.float64).reshape(-1)
+        old = self.moments.mean.copy() if self.moments.count else np.zeros(int(self.dim) + 1)
+        self.moments.update(np.concatenate([[float(position)], x]))
+        new = self.moments.mean
+        self._cross += (float(position) - old[0]) * (x - new[1:])
+
+    def correlation(self) -> np.ndarray:
+        """Correlation of each feature with the position (0 where either is constant)."""
+        var = self.moments.variance() * self.moments.count
+        out = np.zeros(int(self.dim))
+        ok = (var[1:] > 0.0) & (var[0] > 0.0)
+        out[ok] = self._cross[ok] / np.sqrt(var[0] * var[1:][ok])
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {f"m.{k}": v for k, v in self.moments.state_dict().items()}
+        state["cross"] = self._cross.copy()
+        return state
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        state = dict(state)
+        expect_keys([k for k in state if not k.startswith("m.")], ["cross"], self)
+        cross = expect_array(state, "cross", (int(self.dim),), np.float64, self)
+        moments = Moments(int(self.dim) + 1)
+        moments.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith("m.")})
+        self.moments, self._cross = moments, cross
 
 
 @dataclass
@@ -213,6 +268,7 @@ class Monitor:
         self.windows = 0
         self.accepted = 0
         self.candidate = scorer.new_baseline()
+        self.trend = Trend(int(scorer.dim))
         self.results = WindowResults.empty(0, 0)
 
     # ------------------------------------------------------------------ queries
@@ -240,6 +296,7 @@ class Monitor:
             raise InputError("Monitor: no alert windows to accept; 'accept' takes the windows of the current alert")
         index = self.scorer.add_mode(self.candidate)
         self.candidate = self.scorer.new_baseline()
+        self.trend = Trend(int(self.scorer.dim))
         self.guard.clear()
         self.accepted += 1
         return index
@@ -272,11 +329,10 @@ class Monitor:
                 hits = np.flatnonzero(calm[first_ready:])
                 if len(hits):
                     act_at = first_ready + int(hits[0])
-            accept_at = self._auto_accept_at(block, active) if self.accept_after else -1
-            if accept_at >= 0 and (act_at < 0 or accept_at < act_at):
-                act_at = accept_at
-            else:
-                accept_at = -1
+            check_at = self._accept_check_at(active) if self.accept_after else -1
+            if check_at >= 0 and (act_at < 0 or check_at < act_at):
+                act_at = -1
+                take = check_at + 1
             if act_at >= 0:
                 take = act_at + 1
             guard.update_many(scores[:take])
@@ -289,10 +345,10 @@ class Monitor:
             self._collect(block[:take], flags, events)
             limiter.update(take)
             scorer.advance(block[:take])
-            if accept_at >= 0:
+            if check_at == take - 1 and guard.active and self.steady() and len(scorer.modes) < MAX_MODES:
                 self.accept()
-                res.event[i + accept_at] = ACCEPTED_EVENT
-                res.alert[i + accept_at] = False
+                res.event[i + check_at] = ACCEPTED_EVENT
+                res.alert[i + check_at] = False
             elif act_at >= 0:
                 scorer.adapt(block[act_at], int(modes[act_at]), float(self.adapt_weight))
                 limiter.mark()
@@ -307,30 +363,39 @@ class Monitor:
         start = int(cleared[-1]) + 1 if len(cleared) else 0
         if len(cleared):
             self.candidate = self.scorer.new_baseline()
+            self.trend = Trend(int(self.scorer.dim))
         for row in np.flatnonzero(flags[start:]) + start:
             # one at a time: the candidate must not depend on how the stream was cut
+            self.trend.update(self.candidate.count, X[row])
             self.candidate.update(X[row])
 
-    def _auto_accept_at(self, block: np.ndarray, active: np.ndarray) -> int:
-        # first window at which the alert has lasted accept_after windows and the
-        # newest window fits the candidate (a steady new state, not a growing fault)
-        dim = int(self.scorer.dim)
-        carried = self.candidate.count
-        rows: list[int] = []
-        for j in range(len(block)):
-            if not active[j]:
-                carried, rows = 0.0, []  # a cleared alert drops its candidate
-                continue
-            rows.append(j)
-            count = carried + len(rows)
-            if count >= float(self.accept_after) and count > dim + 2.0:
-                trial = self.candidate.copy() if carried else self.scorer.new_baseline()
-                trial.update_many(block[rows])
-                d2, _ = trial.deviations(block[j : j + 1])
-                scale = float(self.scorer.calibration.scale()[0])
-                if -float(tails.log10_hotelling_sf(d2 / scale, dim, trial.count)[0]) < float(self.guard.on):
-                    return j
+    def _accept_check_at(self, active: np.ndarray) -> int:
+        # first window of the block at which the current alert has lasted accept_after
+        # windows (or more: then every window is checked until the state is steady)
+        need = float(self.accept_after)
+        count = self.candidate.count if self.guard.active else 0.0
+        for j in np.flatnonzero(active):
+            if j > 0 and not active[j - 1]:
+                count = 0.0
+            count += 1.0
+            if count >= need and count > float(self.scorer.dim) + 2.0:
+                return int(j)
         return -1
+
+    def steady(self) -> bool:
+        """The windows of the current alert show no trend: a new steady state, not a growing fault.
+
+        Each feature's correlation with the window's position in the alert is tested
+        (a t statistic, the largest of them against the same tail level as alerts);
+        a candidate with too few windows is not steady.
+        """
+        n = self.trend.count
+        dim = int(self.scorer.dim)
+        if n <= dim + 2.0:
+            return False
+        r = np.clip(self.trend.correlation(), -1.0 + 1e-12, 1.0 - 1e-12)
+        t = np.abs(r) * math.sqrt(n - 2.0) / np.sqrt(1.0 - r * r)
+        return -float(tails.log10_max_abs_normal_sf(t.max(), dim)) < float(self.guard.on)
 
     def reset(self) -> None:
         """Back to learning: forget every mode, the calibration, alerts and counters."""
@@ -338,13 +403,14 @@ class Monitor:
         self.guard.reset()
         self.limiter = type(self.limiter)(self.limiter.every)
         self.candidate = self.scorer.new_baseline()
+        self.trend = Trend(int(self.scorer.dim))
         self.windows = 0
         self.accepted = 0
         self.results = WindowResults.empty(0, 0)
 
     def state_dict(self) -> dict[str, Any]:
         """Scorer, guard, limiter and candidate states plus the window and acceptance counters."""
-        state = self._group(self.candidate).state_dict()
+        state = self._group(self.candidate, self.trend).state_dict()
         state["windows"] = np.int64(self.windows)
         state["accepted"] = np.int64(self.accepted)
         return state
@@ -358,14 +424,15 @@ class Monitor:
         if windows < 0 or accepted < 0:
             raise StateMismatchError("Monitor: state entry 'windows' or 'accepted' is negative; reset the state")
         rest = {k: v for k, v in state.items() if "." in k}
-        candidate = self.scorer.new_baseline()
+        candidate, trend = self.scorer.new_baseline(), Trend(int(self.scorer.dim))
         backup = StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter).state_dict()
         try:
-            self._group(candidate).load_state_dict(rest)
+            self._group(candidate, trend).load_state_dict(rest)
         except Exception:
             StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter).load_state_dict(backup)
             raise
-        self.candidate, self.windows, self.accepted = candidate, windows, accepted
+        self.candidate, self.trend, self.windows, self.accepted = candidate, trend, windows, accepted
 
-    def _group(self, candidate: Baseline) -> StateGroup:
-        return StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter, candidate=candidate)
+    def _group(self, candidate: Baseline, trend: "Trend | None" = None) -> StateGroup:
+        trend = self.trend if trend is None else trend
+        return StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter, candidate=candidate, trend=trend)

@@ -70,11 +70,11 @@ DEFAULT_TELEMETRY_PERIOD_S = 300.0
 # An alert clears below Shewhart's 2-sigma warning limit: the window is no longer improbable.
 DEFAULT_CLEAR_SIGMAS = 2.0
 # The raise level comes from a target rate of false alerts on a machine that does not
-# change: at most one every ten years. Windows overlap and may be fully dependent, so
-# the per-window tail probability is that rate times the seconds per window (no credit
-# is taken for min_duration): 4.8 sigmas for 5-minute telemetry, 5.8 for 1 s rows,
-# 6.1 for 0.2 s vibration windows.
-DEFAULT_FALSE_ALERTS_PER_YEAR = 0.1
+# change: one per machine-century (a fleet of a hundred machines sees one a year).
+# Windows overlap and may be fully dependent, so the per-window tail probability is
+# that rate times the seconds per window (no credit is taken for min_duration):
+# 5.2 sigmas for 5-minute telemetry, 6.2 for 1 s rows, 6.4 for 0.2 s vibration windows.
+DEFAULT_FALSE_ALERTS_PER_YEAR = 0.01
 SECONDS_PER_YEAR = 365.25 * 86400.0
 # Alert guard defaults, in windows.
 DEFAULT_MIN_DURATION = 3
@@ -356,7 +356,7 @@ def threshold_sigmas_for(seconds_per_window: float, false_alerts_per_year: float
     Examples
     --------
     >>> round(threshold_sigmas_for(300.0), 2), round(threshold_sigmas_for(1.0), 2)
-    (4.76, 5.81)
+    (5.21, 6.18)
     """
     alpha = min(false_alerts_per_year * float(seconds_per_window) / SECONDS_PER_YEAR, 0.5)
     return round(tails.norm_isf(alpha), 3)
