@@ -599,7 +599,7 @@ class BaselineScorer:
 
     def score_many(self, X: Any) -> np.ndarray:
         """Anomaly scores ``-log10 p`` (0 = typical, 3 = one window in a thousand) of the next windows."""
-        return -self.log10_tails(X)[0]
+        return -self.log10_tails(X)[0] + 0.0
 
     # ------------------------------------------------------------------ state
     def _group(self, modes: list, calibration: Calibration, slow_calibration: Calibration, slow: Any) -> StateGroup:

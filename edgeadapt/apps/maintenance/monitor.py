@@ -320,7 +320,7 @@ class Monitor:
             length = SCORE_BLOCK if not self.adapt or first_ready == 0 else min(SCORE_BLOCK, first_ready + ADAPT_LOOKAHEAD)
             block = X[i : i + length]
             lp, modes = scorer.log10_tails(block)
-            scores = -lp
+            scores = -lp + 0.0  # never -0.0
             active = guard.preview(scores)
             take = len(block)
             act_at = -1  # window after which the scorer changes (adaptation or acceptance)
