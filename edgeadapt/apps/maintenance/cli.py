@@ -357,8 +357,8 @@ def _learn(args: argparse.Namespace) -> int:
                 break
         session.save()
         print(
-            f"{args.state}: {mon.phase}, {mon.scorer.learned} of {watch.config.learn_windows} learning windows, "
-            f"baseline of {mon.scorer.baseline.count:g} windows, {watch.cursor.rows} rows of input consumed"
+            f"{args.state}: {mon.phase}, {mon.learned} of {watch.config.learn_windows} learning windows, "
+            f"baseline of {mon.mode_windows()[0]:g} windows, {watch.cursor.rows} rows of input consumed"
             + _time_summary(watch)
         )
     return 0
@@ -465,7 +465,7 @@ def _merge(args: argparse.Namespace) -> int:
             watch = _existing(session)
             watch += other
             session.save()
-            print(f"{args.state}: merged; baseline of {watch.monitor.scorer.baseline.count:g} windows")
+            print(f"{args.state}: merged; baseline of {watch.monitor.mode_windows()[0]:g} windows")
     return 0
 
 

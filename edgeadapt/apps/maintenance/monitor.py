@@ -281,6 +281,19 @@ class Monitor:
         """Windows still to learn before monitoring may start."""
         return self.scorer.remaining()
 
+    @property
+    def learned(self) -> int:
+        """Windows consumed by learning."""
+        return self.scorer.learned
+
+    def mode_windows(self) -> list[float]:
+        """Windows learned (and adapted) per operating mode; the first is the learned baseline."""
+        return [float(m.count) for m in self.scorer.modes]
+
+    def evidence(self) -> dict[str, Any]:
+        """What the calibration rests on (see :meth:`BaselineScorer.evidence`)."""
+        return self.scorer.evidence()
+
     # ------------------------------------------------------------------ updates
     def extend(self, X: Any) -> None:
         """Add feature windows known to be normal to the first mode (alerts untouched)."""
