@@ -230,7 +230,9 @@ class Baseline:
         >>> b.clip([[10.0], [1.5]], sigmas=2.0).round(3).tolist()
         [[3.0], [1.5]]
         """
-        X = self.check(X)
+        return self._clip(self.check(X), sigmas)
+
+    def _clip(self, X: np.ndarray, sigmas: float) -> np.ndarray:
         mean, _, _, sd = self._precision()
         return np.clip(X, mean - sigmas * sd, mean + sigmas * sd)
 
@@ -248,7 +250,10 @@ class Baseline:
         (numpy.ndarray, numpy.ndarray)
             Squared distances and largest absolute residuals, shape (n,) each.
         """
-        X = self.check(X)
+        return self._deviations(self.check(X))
+
+    def _deviations(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # X already checked
         if self.count <= 0.0:
             raise InputError("Baseline: nothing learned yet; update with normal windows before scoring")
         mean, precision, scale, _ = self._precision()
@@ -496,12 +501,13 @@ class BaselineScorer:
         ref_r = tails.mean_log_max_abs_normal(int(self.dim))
         return np.array([[math.log(max(float(d2[0]), 1e-300)) - ref_d, math.log(max(float(r[0]), 1e-300)) - ref_r]])
 
-    def _slow_input(self, X: Any, base: Baseline | None = None) -> np.ndarray:
+    def _slow_input(self, X: Any, base: Baseline | None = None, checked: bool = False) -> np.ndarray:
         # a single odd window must not move a group mean: clip features first
         base = self.modes[0] if base is None else base
+        X = X if checked else base.check(X)
         if base.count > 1.0:
-            return base.clip(X, SLOW_CLIP_SIGMAS)
-        return base.check(X)
+            return base._clip(X, SLOW_CLIP_SIGMAS)
+        return X
 
     def adapt(self, x: Any, mode: int = 0, weight: float = 1.0) -> None:
         """Add one window judged normal to mode ``mode`` (slow adaptation while monitoring)."""
@@ -572,7 +578,7 @@ class BaselineScorer:
         use_slow = slow is not None and bool(self.slow_calibration.enough()[0])
         groups = which = None
         if use_slow:
-            ends, means = slow.group_means(self._slow_input(X))
+            ends, means = slow.group_means(self._slow_input(X, checked=True))
             last = slow.last_mean
             groups = means if last is None else np.concatenate([last[None, :], means])
             which = np.searchsorted(ends, np.arange(len(X)), side="right") - (last is None)
@@ -584,11 +590,11 @@ class BaselineScorer:
         for m, mode in enumerate(self.modes):
             if mode.count <= float(dim) + 2.0:
                 continue
-            d2, r = mode.deviations(X)
+            d2, r = mode._deviations(X)
             lp = np.minimum(tails.log10_hotelling_sf(d2 / k_d, dim, mode.count), tails.log10_max_abs_normal_sf(r / k_r, dim))
             if use_slow:
                 k_g = float(self.slow_calibration.scale()[0])
-                lg = tails.log10_max_abs_normal_sf(mode.deviations(groups)[1] / k_g, dim)
+                lg = tails.log10_max_abs_normal_sf(mode._deviations(groups)[1] / k_g, dim)
                 held = which >= 0
                 lp[held] = np.minimum(lp[held], lg[which[held]])
             lp = np.minimum(lp + math.log10(n_stats), 0.0)

@@ -334,22 +334,28 @@ class Monitor:
             block = X[i : i + length]
             lp, modes = scorer.log10_tails(block)
             scores = -lp + 0.0  # never -0.0
-            active = guard.preview(scores)
             take = len(block)
-            act_at = -1  # window after which the scorer changes (adaptation or acceptance)
-            calm = (scores < float(guard.off)) & ~active
-            if self.adapt:
-                hits = np.flatnonzero(calm[first_ready:])
-                if len(hits):
-                    act_at = first_ready + int(hits[0])
-            check_at = self._accept_check_at(active) if self.accept_after else -1
-            if check_at >= 0 and (act_at < 0 or check_at < act_at):
-                act_at = -1
-                take = check_at + 1
-            if act_at >= 0:
-                take = act_at + 1
+            act_at = check_at = -1  # window after which the scorer changes (adaptation or acceptance)
+            if take == 1 and not self.accept_after:
+                # one window per call (live use): the guard's own update tells what a preview would
+                active = None
+            else:
+                active = guard.preview(scores)
+                calm = (scores < float(guard.off)) & ~active
+                if self.adapt:
+                    hits = np.flatnonzero(calm[first_ready:])
+                    if len(hits):
+                        act_at = first_ready + int(hits[0])
+                check_at = self._accept_check_at(active) if self.accept_after else -1
+                if check_at >= 0 and (act_at < 0 or check_at < act_at):
+                    act_at = -1
+                    take = check_at + 1
+                if act_at >= 0:
+                    take = act_at + 1
             guard.update_many(scores[:take])
             flags, events = guard.history
+            if active is None and self.adapt and first_ready == 0 and scores[0] < float(guard.off) and not guard.active:
+                act_at = 0
             res.score[i : i + take] = scores[:take]
             res.alert[i : i + take] = flags
             res.mode[i : i + take] = modes[:take]

@@ -48,9 +48,17 @@ QUADRATURE_MAX_Z = 12.0
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
+def _log10_norm_sf_scalar(z: float) -> float:
+    if z > ASYMPTOTIC_Z:
+        return (-0.5 * z * z - math.log(z * math.sqrt(2.0 * math.pi)) + math.log1p(-1.0 / (z * z))) / LN10
+    return math.log(0.5 * math.erfc(z / math.sqrt(2.0))) / LN10
+
+
 def log10_norm_sf(z: "np.ndarray | float") -> np.ndarray:
     """``log10 P(Z > z)`` for a standard normal ``Z``, finite for any finite ``z``."""
     z = np.asarray(z, dtype=np.float64)
+    if z.size == 1:  # one window per call: plain floats are much cheaper
+        return np.full(z.shape, _log10_norm_sf_scalar(float(z.reshape(-1)[0])))
     far = z > ASYMPTOTIC_Z
     zz = np.where(far, 0.0, z)
     near = np.log(0.5 * np.asarray(_erfc(zz / math.sqrt(2.0)), dtype=np.float64))
@@ -101,6 +109,15 @@ def log10_hotelling_sf(d2: "np.ndarray | float", p: int, n: float) -> np.ndarray
 def log10_max_abs_normal_sf(r: "np.ndarray | float", k: int) -> np.ndarray:
     """``log10 P(max |Z_i| > r)`` for ``k`` independent standard normals."""
     r = np.maximum(np.asarray(r, dtype=np.float64), 0.0)
+    if r.size == 1:
+        ln_q1 = (_log10_norm_sf_scalar(float(r.reshape(-1)[0])) + math.log10(2.0)) * LN10
+        q1 = math.exp(ln_q1)
+        if q1 < 1e-8:
+            one = ln_q1 + math.log(int(k))
+        else:
+            inner = -math.expm1(int(k) * math.log1p(-min(q1, 1.0 - 1e-16)))
+            one = math.log(inner) if inner > 0.0 else -math.inf
+        return np.full(r.shape, one / LN10)
     ln_q = (log10_norm_sf(r) + math.log10(2.0)) * LN10  # ln P(|Z| > r)
     q = np.exp(ln_q)
     # ln(1 - (1 - q)^k), exact for small q through log1p/expm1
