@@ -211,3 +211,17 @@ def test_a_real_skab_recording_learns_400_rows_and_alerts_on_the_valve_closure()
     test = slice(400, None)
     hit = (flagged[test] & anomaly[test]).sum() / anomaly[test].sum()
     assert hit > 0.5  # most of the anomalous rows are in alert
+
+
+def test_a_whole_recording_at_once_is_worked_through_in_steps_with_the_same_result():
+    from edgeadapt.apps.maintenance.watch import STEP_ROWS
+
+    rng = np.random.default_rng(5)
+    rows = _year(20.0 + rng.normal(0.0, 0.3, 3 * STEP_ROWS + 17))
+    cfg = MaintenanceConfig.telemetry(learn_seconds=86400)
+    whole, pieces = MachineWatch(cfg), MachineWatch(cfg)
+    whole.update_many(rows)
+    got = _feed(pieces, rows, chunk=1000)
+    assert len(whole.results.score) == len(rows) - cfg.window + 1 == len(got[0])
+    assert np.array_equal(whole.results.score, got[0], equal_nan=True) and np.array_equal(whole.times, got[3])
+    assert encode_blob(whole.state_dict()) == encode_blob(pieces.state_dict())

@@ -205,6 +205,21 @@ class WindowResults:
     mode: np.ndarray
 
     @classmethod
+    def concat(cls, parts: list) -> "WindowResults":
+        """One result of consecutive calls' results."""
+        if not parts:
+            return cls.empty(0, 0)
+        return cls(
+            np.concatenate([p.index for p in parts]),
+            np.concatenate([p.learning for p in parts]),
+            np.concatenate([p.score for p in parts]),
+            np.concatenate([p.alert for p in parts]),
+            [e for p in parts for e in p.event],
+            np.concatenate([p.adapted for p in parts]),
+            np.concatenate([p.mode for p in parts]),
+        )
+
+    @classmethod
     def empty(cls, n: int, first: int) -> "WindowResults":
         """Results for ``n`` windows numbered from ``first``, all learning."""
         return cls(

@@ -85,8 +85,10 @@ VIBRATION_ADAPT_PERIOD_S = 60.0
 GAP_PERIODS = 10.0
 # The first intervals set the typical period before gaps can be judged.
 MIN_PERIOD_EVIDENCE = 4
-# Warnings name at most this many skipped rows per call (the counts go on).
-MAX_WARNED_ROWS = 3
+# update_many works through a long input this many rows at a time, so its memory stays
+# bounded whatever the input's length (windows of a step overlap: a telemetry window
+# holds max(scales) + 1 rows, a vibration step holds its windows twice at half hop).
+STEP_ROWS = 8192
 
 
 def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
@@ -636,7 +638,24 @@ class MachineWatch:
         return n * self.config.hop, feats, ends / self.config.sample_rate
 
     def update_many(self, rows: Any) -> None:
-        """Feed consecutive rows: (n, channels) samples, or (n, 1 + channels) ``timestamp, values`` for telemetry."""
+        """Feed consecutive rows: (n, channels) samples, or (n, 1 + channels) ``timestamp, values`` for telemetry.
+
+        A long input is worked through ``STEP_ROWS`` rows at a time (bounded memory);
+        :attr:`results` and :attr:`times` cover all of it.
+        """
+        rows = np.asarray(rows)
+        if rows.ndim == 2 and len(rows) > STEP_ROWS:
+            results, times = [], []
+            for k in range(0, len(rows), STEP_ROWS):
+                self._update_step(rows[k : k + STEP_ROWS])
+                results.append(self.monitor.results)
+                times.append(self.times)
+            self.monitor.results = WindowResults.concat(results)
+            self.times = np.concatenate(times)
+            return
+        self._update_step(rows)
+
+    def _update_step(self, rows: Any) -> None:
         consumed, feats, times = self._features(rows)
         self.monitor.update_many(feats)
         self.times = times
