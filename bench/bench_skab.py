@@ -20,6 +20,7 @@ Run::
 
     .venv/bin/python bench/bench_skab.py              # main table + sweep (a few minutes)
     .venv/bin/python bench/bench_skab.py --no-sweep   # main table only
+    .venv/bin/python bench/bench_skab.py --no-sweep --accept-after 60   # plus automatic acceptance
 
 Writes bench/out/skab.json and bench/out/skab.md.
 """
@@ -203,15 +204,17 @@ def live_cost(exps, repeats: int = 3) -> dict:
     return {"edgeadapt_us": best_ea * 1e6, "river_hst_us": best_hst * 1e6, "peak_bytes": mem, "state_bytes": state_bytes}
 
 
-SWEEP = {
-    # constant: (default, values at half and double)
-    "threshold_sigmas": (3.0, (1.5, 6.0)),
-    "clear_sigmas": (2.0, (1.0, 3.0)),  # capped by the 3-sigma raise level
-    "min_duration": (3, (2, 6)),
-    "adapt_every": (12, (6, 24)),
-    "shrinkage": (0.05, (0.025, 0.1)),
-    "scales": ((1, 3, 12), ((1, 2, 6), (2, 6, 24))),
-}
+def sweep_table() -> dict:
+    """Each constant at half and double its default (the clear level stays below the raise level)."""
+    d = edgeadapt_config()
+    return {
+        "threshold_sigmas": (d.threshold_sigmas, (round(d.threshold_sigmas / 2, 3), round(d.threshold_sigmas * 2, 3))),
+        "clear_sigmas": (d.clear_sigmas, (d.clear_sigmas / 2, d.clear_sigmas * 2)),
+        "min_duration": (d.min_duration, (max(d.min_duration // 2, 1), d.min_duration * 2)),
+        "adapt_every": (d.adapt_every, (d.adapt_every // 2, d.adapt_every * 2)),
+        "shrinkage": (d.shrinkage, (d.shrinkage / 2, d.shrinkage * 2)),
+        "scales": (d.scales, (tuple(max(int(round(k / 2)), 1) for k in d.scales), tuple(k * 2 for k in d.scales))),
+    }
 
 
 def fmt_row(name, r):
@@ -222,16 +225,21 @@ def fmt_row(name, r):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-sweep", action="store_true")
+    ap.add_argument("--accept-after", type=int, default=0, help="also run edgeadapt with automatic acceptance after N windows")
     args = ap.parse_args()
     exps = sp.load()
     results = {}
     t0 = time.perf_counter()
     cfg = edgeadapt_config()
     results["edgeadapt"] = evaluate(exps, lambda e: run_edgeadapt(e, cfg))
+    if args.accept_after:
+        acfg = edgeadapt_config(accept_after=args.accept_after)
+        results[f"edgeadapt --accept-after {args.accept_after}"] = evaluate(exps, lambda e: run_edgeadapt(e, acfg))
     results["T2"] = evaluate(exps, run_t2)
     results["T2+Q"] = evaluate(exps, run_t2q)
     results["river HalfSpaceTrees"] = evaluate(exps, run_river)
     print(f"detectors done in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    print("sweep:", sweep_table(), file=sys.stderr)
     lines = [
         f"SKAB v0.9, {len(exps)} experiments, first {sp.TRAIN_ROWS} rows learn, the rest watched; "
         f"NAB window {sp.NAB_WINDOW_S:g} s right of each change point.",
@@ -261,11 +269,12 @@ def main() -> None:
                   "| constant | value | F1 | FAR % | MAR % | NAB standard | NAB low FP | NAB low FN | missed CPs | FPs |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         sweep = {}
-        for const, (default, values) in SWEEP.items():
+        default_cfg = edgeadapt_config()
+        for const, (default, values) in sweep_table().items():
             for v in values:
                 over = {const: v}
-                if const == "clear_sigmas":
-                    over[const] = min(v, 3.0)
+                if const == "threshold_sigmas":
+                    over["clear_sigmas"] = min(default_cfg.clear_sigmas, v)
                 r = evaluate(exps, lambda e, c=edgeadapt_config(**dict(over)): run_edgeadapt(e, c))
                 sweep[f"{const}={v}"] = r["all"]
                 lines.append(fmt_row(f"{const} | {v}", r).replace("| ", "| ", 1))

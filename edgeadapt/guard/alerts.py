@@ -26,7 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_keys, expect_scalar
+from ..core.protocol import Stateful, conditional_mutator, expect_keys, expect_scalar, mutator
 
 __all__ = ["AlertGuard", "NO_EVENT", "RAISED", "CLEARED", "EVENT_NAMES"]
 
@@ -37,7 +37,7 @@ EVENT_NAMES = ("", "raised", "cleared")  # indexed by the event codes above
 _STATE_KEYS = ("active", "run", "cooldown", "alerts", "event")
 
 
-class AlertGuard:
+class AlertGuard(Stateful):
     """Turns a score stream into alerts with minimum duration, refractory period and hysteresis.
 
     Parameters
@@ -65,8 +65,6 @@ class AlertGuard:
         Per step of the last :meth:`update_many` call: active flags (bool) and events
         (``NO_EVENT``, ``RAISED`` or ``CLEARED``, int8).
     """
-
-    mutators = ("update", "update_many", "reset", "clear")
 
     def __init__(self, on: float = 0.5, off: float | None = None, min_duration: int = 1, refractory: int = 0) -> None:
         self.on = on
@@ -135,6 +133,7 @@ class AlertGuard:
             event = int(events[-1])
         return active_out, events, (active, run, cooldown, alerts, event)
 
+    @mutator
     def update(self, score: float) -> None:
         """Feed one step's score.
 
@@ -150,6 +149,7 @@ class AlertGuard:
         """
         self.update_many(np.array([score], dtype=np.float64))
 
+    @mutator
     def update_many(self, scores: Any) -> None:
         """Feed several steps' scores in order; :attr:`history` tells what each step did.
 
@@ -188,6 +188,7 @@ class AlertGuard:
         """
         return self._levels()
 
+    @conditional_mutator
     def clear(self) -> None:
         """End an active alert now (the condition was accepted as normal); no refractory period follows.
 
@@ -196,9 +197,12 @@ class AlertGuard:
         >>> g = AlertGuard(on=0.5); g.update(0.9); g.clear(); g.active, g.alerts
         (False, 1)
         """
-        self._active, self._run, self._cooldown = False, 0, 0
-        self._event = CLEARED
+        if (self._active, self._run, self._cooldown, self._event) != (False, 0, 0, CLEARED):
+            self._active, self._run, self._cooldown = False, 0, 0
+            self._event = CLEARED
+            self._touch()
 
+    @conditional_mutator
     def reset(self) -> None:
         """Forget any alert and counters (after maintenance, for instance).
 
@@ -207,7 +211,9 @@ class AlertGuard:
         >>> g = AlertGuard(); g.update(1.0); g.reset(); g.active, g.alerts
         (False, 0)
         """
-        self._active, self._run, self._cooldown, self._alerts, self._event = False, 0, 0, 0, NO_EVENT
+        if (self._active, self._run, self._cooldown, self._alerts, self._event) != (False, 0, 0, 0, NO_EVENT):
+            self._active, self._run, self._cooldown, self._alerts, self._event = False, 0, 0, 0, NO_EVENT
+            self._touch()
 
     @property
     def active(self) -> bool:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
+from ..core.protocol import Stateful, mutator
 
 __all__ = ["NearMiss", "NearMissLabeller"]
 
@@ -51,7 +52,7 @@ class NearMiss:
     payload: Any
 
 
-class NearMissLabeller:
+class NearMissLabeller(Stateful):
     """Propose near misses followed by a detection as positives.
 
     Parameters
@@ -89,8 +90,6 @@ class NearMissLabeller:
     []
     """
 
-    mutators = ("process", "reset")
-
     def __init__(self, low: float, high: float, horizon_seconds: float = 4.0, min_gap_seconds: float = 0.0,
                  max_pending: int = 8) -> None:
         self.low = low
@@ -100,6 +99,7 @@ class NearMissLabeller:
         self.max_pending = max_pending
         self.reset()
 
+    @mutator
     def reset(self) -> None:
         """Forget the current episode and every pending near miss."""
         self._episode: NearMiss | None = None
@@ -123,6 +123,7 @@ class NearMissLabeller:
             del self._pending[: max(0, len(self._pending) - self.max_pending)]
         self._episode, self._crossed = None, False
 
+    @mutator
     def process(self, time: float, label: str | None, score: float, payload: Any = None,
                 detected: bool = False) -> list[NearMiss]:
         """Feed one frame; return the near misses a detection in this frame confirms.

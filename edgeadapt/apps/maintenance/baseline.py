@@ -37,7 +37,7 @@ import numpy as np
 
 from ...errors import InputError, StateMismatchError
 from ...learn import Covariance, Moments
-from ...state.protocol import StateGroup, expect_keys, expect_scalar
+from ...core.protocol import Stateful, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
 from . import tails
 from .slow import SlowScale
 
@@ -85,7 +85,7 @@ MAX_MODES = 8
 STATISTICS = ("distance", "residual", "slow")
 
 
-class Baseline:
+class Baseline(Stateful):
     """Running covariances of normal feature vectors, in per-channel blocks: one operating mode.
 
     Parameters
@@ -116,8 +116,6 @@ class Baseline:
     True
     """
 
-    mutators = ("update", "update_many", "reset")
-
     def __init__(self, dim: int, blocks: int = 1, shrinkage: float = DEFAULT_SHRINKAGE) -> None:
         self.dim = dim
         self.blocks = blocks
@@ -144,6 +142,7 @@ class Baseline:
             raise InputError("Baseline: X holds NaN or Inf; drop or repair those windows first")
         return X
 
+    @mutator
     def update(self, x: Any, weight: float = 1.0) -> None:
         """Add one normal feature vector with a weight."""
         x = self.check(np.asarray(x, dtype=np.float64).reshape(1, -1))[0]
@@ -151,6 +150,7 @@ class Baseline:
             part.update(x[b * self._size : (b + 1) * self._size], weight)
         self._snapshot = None
 
+    @mutator
     def update_many(self, X: Any, weights: Any = None) -> None:
         """Add normal feature vectors (n, dim), optionally weighted."""
         X = self.check(X)
@@ -160,6 +160,7 @@ class Baseline:
             part.update_many(X[:, b * self._size : (b + 1) * self._size], weights)
         self._snapshot = None
 
+    @mutator
     def reset(self) -> None:
         """Forget everything learned."""
         self._parts = [Covariance(self._size) for _ in range(int(self.blocks))]
@@ -169,6 +170,7 @@ class Baseline:
         """``other`` is a Baseline with the same dim and blocks (so the two can merge)."""
         return isinstance(other, Baseline) and (other.dim, other.blocks) == (self.dim, self.blocks)
 
+    @mutator
     def __iadd__(self, other: "Baseline") -> "Baseline":
         """Merge another baseline of the same layout: equals learning both streams at once."""
         if not self.same_layout(other):
@@ -273,18 +275,18 @@ class Baseline:
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
         """Each block's ``count``, ``mean`` and ``comoment``, names prefixed ``b0.``, ``b1.``, ..."""
-        return self._group().state_dict()
+        return parts_state(self._group())
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Load the blocks' states (all checked before any changes)."""
-        self._group().load_state_dict(state)
+        load_parts_state(self._group(), state, self)
         self._snapshot = None
 
-    def _group(self) -> StateGroup:
-        return StateGroup(**{f"b{b}": part for b, part in enumerate(self._parts)})
+    def _group(self) -> dict[str, Any]:
+        return {f"b{b}": part for b, part in enumerate(self._parts)}
 
 
-class Calibration:
+class Calibration(Stateful):
     """How much wider than its Gaussian reference each statistic runs on this machine.
 
     Holds running moments of ``ln(statistic) - E_ref[ln statistic]`` over held-out
@@ -301,13 +303,12 @@ class Calibration:
     ([2.0], [True])
     """
 
-    mutators = ("update_many",)
-
     def __init__(self, dim: int, powers: tuple[float, ...] | None = None) -> None:
         self.dim = dim
         self.powers = powers
         self.moments = Moments(dim)
 
+    @mutator
     def update_many(self, deviations: Any) -> None:
         """Add log-deviations (n, dim) of held-out windows."""
         self.moments.update_many(np.asarray(deviations, dtype=np.float64).reshape(-1, int(self.dim)))
@@ -336,6 +337,7 @@ class Calibration:
         ok = CALIBRATION_STANDARD_ERRORS * self.standard_error() <= powers * math.log(CALIBRATION_TOLERANCE)
         return ok & (self.moments.count >= MIN_CALIBRATION)
 
+    @mutator
     def __iadd__(self, other: "Calibration") -> "Calibration":
         self.moments += other.moments
         return self
@@ -347,7 +349,7 @@ class Calibration:
         self.moments.load_state_dict(state)
 
 
-class BaselineScorer:
+class BaselineScorer(Stateful):
     """Operating modes of one machine, calibrated on its own held-out windows; scores on a log scale.
 
     Parameters
@@ -382,8 +384,6 @@ class BaselineScorer:
     residual calibrations rest on enough evidence; until then every window is learned
     (held-out ones calibrate) and :attr:`phase` is ``"learning"``.
     """
-
-    mutators = ("update", "update_many", "adapt", "advance", "reset", "add_mode")
 
     def __init__(
         self,
@@ -458,10 +458,12 @@ class BaselineScorer:
     def _is_holdout(self, index: np.ndarray) -> np.ndarray:
         return (index >= int(self.learn_windows) // 2) & (index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1)
 
+    @mutator
     def update(self, x: Any) -> None:
         """Learn one window's features (while learning)."""
         self.update_many(np.asarray(x, dtype=np.float64).reshape(1, -1))
 
+    @mutator
     def update_many(self, X: Any) -> None:
         """Learn windows' features (n, dim) while learning; the rest of ``X`` is ignored.
 
@@ -509,10 +511,12 @@ class BaselineScorer:
             return base._clip(X, SLOW_CLIP_SIGMAS)
         return X
 
+    @mutator
     def adapt(self, x: Any, mode: int = 0, weight: float = 1.0) -> None:
         """Add one window judged normal to mode ``mode`` (slow adaptation while monitoring)."""
         self.modes[int(mode)].update(x, weight)
 
+    @mutator
     def add_mode(self, mode: Baseline) -> int:
         """Add an operating mode learned elsewhere (an accepted shift); returns its index."""
         if not self.modes[0].same_layout(mode):
@@ -527,11 +531,13 @@ class BaselineScorer:
         self.modes.append(mode.copy())
         return len(self.modes) - 1
 
+    @mutator
     def advance(self, X: Any) -> None:
         """Windows ``X`` were scored while monitoring: move the slow scale past them."""
         if self.slow is not None:
             self.slow.update_many(self._slow_input(X))
 
+    @mutator
     def reset(self) -> None:
         """Forget every mode and the calibration and learn again."""
         self.modes = [self.new_baseline()]
@@ -541,6 +547,7 @@ class BaselineScorer:
             self.slow.reset()
         self._phase, self._seen = LEARNING, 0
 
+    @mutator
     def __iadd__(self, other: "BaselineScorer") -> "BaselineScorer":
         """Merge the modes and calibrations of another scorer of the same layout.
 
@@ -608,16 +615,16 @@ class BaselineScorer:
         return -self.log10_tails(X)[0] + 0.0
 
     # ------------------------------------------------------------------ state
-    def _group(self, modes: list, calibration: Calibration, slow_calibration: Calibration, slow: Any) -> StateGroup:
+    def _group(self, modes: list, calibration: Calibration, slow_calibration: Calibration, slow: Any) -> dict[str, Any]:
         parts: dict[str, Any] = {f"mode{k}": m for k, m in enumerate(modes)}
         parts["calibration"] = calibration
         if slow is not None:
             parts.update(slow=slow, slow_calibration=slow_calibration)
-        return StateGroup(**parts)
+        return parts
 
     def state_dict(self) -> dict[str, Any]:
         """Modes, calibrations, slow scale, phase, learned count and number of modes."""
-        state = self._group(self.modes, self.calibration, self.slow_calibration, self.slow).state_dict()
+        state = parts_state(self._group(self.modes, self.calibration, self.slow_calibration, self.slow))
         state["phase"] = np.int8(self._phase)
         state["learned"] = np.int64(self._seen)
         state["modes"] = np.int64(len(self.modes))
@@ -636,6 +643,6 @@ class BaselineScorer:
         modes = [self.new_baseline() for _ in range(count)]
         calibration, slow_calibration = Calibration(2, STATISTIC_POWERS), Calibration(1)
         slow = SlowScale(int(self.dim), int(self.group)) if self.slow is not None else None
-        self._group(modes, calibration, slow_calibration, slow).load_state_dict(rest)
+        load_parts_state(self._group(modes, calibration, slow_calibration, slow), rest, self)
         self.modes, self.calibration, self.slow_calibration, self.slow = modes, calibration, slow_calibration, slow
         self._phase, self._seen = phase, seen

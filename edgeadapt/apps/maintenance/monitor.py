@@ -48,7 +48,7 @@ import numpy as np
 
 from ...errors import InputError, StateMismatchError
 from ...guard.alerts import CLEARED, EVENT_NAMES, AlertGuard
-from ...state.protocol import StateGroup, expect_array, expect_keys, expect_scalar
+from ...core.protocol import Stateful, expect_array, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
 from ...learn import Moments
 from . import tails
 from .baseline import MAX_MODES, Baseline, BaselineScorer
@@ -65,7 +65,7 @@ ADAPT_LOOKAHEAD = 32
 ACCEPTED_EVENT = "accepted"
 
 
-class AdaptationLimiter:
+class AdaptationLimiter(Stateful):
     """Allows at most one adaptation every ``every`` windows.
 
     Parameters
@@ -85,12 +85,11 @@ class AdaptationLimiter:
     (False, 3)
     """
 
-    mutators = ("update", "mark")
-
     def __init__(self, every: int = DEFAULT_ADAPT_EVERY) -> None:
         self.every = every
         self._since = 0
 
+    @mutator
     def update(self, steps: int = 1) -> None:
         """``steps`` more windows have passed."""
         self._since += int(steps)
@@ -99,6 +98,7 @@ class AdaptationLimiter:
         """Windows that must pass before an adaptation is allowed (0: now)."""
         return max(int(self.every) - self._since, 0)
 
+    @mutator
     def mark(self) -> None:
         """An adaptation happened now."""
         self._since = 0
@@ -121,7 +121,7 @@ class AdaptationLimiter:
         self._since = since
 
 
-class Trend:
+class Trend(Stateful):
     """Running correlation of each feature with the window's position (summation form, small state).
 
     Examples
@@ -133,8 +133,6 @@ class Trend:
     [1.0, -0.174]
     """
 
-    mutators = ("update",)
-
     def __init__(self, dim: int) -> None:
         self.dim = dim
         self.moments = Moments(int(dim) + 1)
@@ -144,6 +142,7 @@ class Trend:
     def count(self) -> float:
         return self.moments.count
 
+    @mutator
     def update(self, position: float, x: Any) -> None:
         """Add one window at ``position`` with features ``x``."""
         x = np.asarray(x, dtype=np.float64).reshape(-1)
@@ -233,7 +232,7 @@ class WindowResults:
         )
 
 
-class Monitor:
+class Monitor(Stateful):
     """Learn, then score, guard, adapt and accept new modes: one machine's monitoring state.
 
     Parameters
@@ -262,8 +261,6 @@ class Monitor:
     candidate : Baseline
         Windows of the current alert (what :meth:`accept` would add).
     """
-
-    mutators = ("update_many", "reset", "accept")
 
     def __init__(
         self,
@@ -310,10 +307,12 @@ class Monitor:
         return self.scorer.evidence()
 
     # ------------------------------------------------------------------ updates
+    @mutator
     def extend(self, X: Any) -> None:
         """Add feature windows known to be normal to the first mode (alerts untouched)."""
         self.scorer.modes[0].update_many(X)
 
+    @mutator
     def accept(self) -> int:
         """Make the windows of the current alert a new operating mode and end the alert.
 
@@ -329,6 +328,7 @@ class Monitor:
         self.accepted += 1
         return index
 
+    @mutator
     def update_many(self, X: Any) -> None:
         """Process the feature vectors (n, dim) of consecutive windows."""
         X = np.ascontiguousarray(X, dtype=np.float64)
@@ -431,6 +431,7 @@ class Monitor:
         t = np.abs(r) * math.sqrt(n - 2.0) / np.sqrt(1.0 - r * r)
         return -float(tails.log10_max_abs_normal_sf(t.max(), dim)) < float(self.guard.on)
 
+    @mutator
     def reset(self) -> None:
         """Back to learning: forget every mode, the calibration, alerts and counters."""
         self.scorer.reset()
@@ -444,7 +445,7 @@ class Monitor:
 
     def state_dict(self) -> dict[str, Any]:
         """Scorer, guard, limiter and candidate states plus the window and acceptance counters."""
-        state = self._group(self.candidate, self.trend).state_dict()
+        state = parts_state(self._group(self.candidate, self.trend))
         state["windows"] = np.int64(self.windows)
         state["accepted"] = np.int64(self.accepted)
         return state
@@ -459,14 +460,15 @@ class Monitor:
             raise StateMismatchError("Monitor: state entry 'windows' or 'accepted' is negative; reset the state")
         rest = {k: v for k, v in state.items() if "." in k}
         candidate, trend = self.scorer.new_baseline(), Trend(int(self.scorer.dim))
-        backup = StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter).state_dict()
+        fixed = {"scorer": self.scorer, "guard": self.guard, "limiter": self.limiter}
+        backup = parts_state(fixed)
         try:
-            self._group(candidate, trend).load_state_dict(rest)
+            load_parts_state(self._group(candidate, trend), rest, self)
         except Exception:
-            StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter).load_state_dict(backup)
+            load_parts_state(fixed, backup, self)
             raise
         self.candidate, self.trend, self.windows, self.accepted = candidate, trend, windows, accepted
 
-    def _group(self, candidate: Baseline, trend: "Trend | None" = None) -> StateGroup:
+    def _group(self, candidate: Baseline, trend: "Trend | None" = None) -> dict[str, Any]:
         trend = self.trend if trend is None else trend
-        return StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter, candidate=candidate, trend=trend)
+        return {"scorer": self.scorer, "guard": self.guard, "limiter": self.limiter, "candidate": candidate, "trend": trend}

@@ -44,7 +44,7 @@ from ...features.vibration import STATISTICS
 from ...guard.alerts import AlertGuard
 from ...learn import Moments
 from ...state import FileStore, Persistent, WritePolicy, persist
-from ...state.protocol import StateGroup, expect_array, expect_keys, expect_scalar
+from ...core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
 from . import tails
 from .baseline import DEFAULT_SHRINKAGE, DEFAULT_THRESHOLD_SIGMAS, BaselineScorer
 from .monitor import DEFAULT_ADAPT_EVERY, DEFAULT_ADAPT_WEIGHT, AdaptationLimiter, Monitor, WindowResults
@@ -377,7 +377,7 @@ def _learn_windows(windows: int | None, seconds: float | None, seconds_per_windo
     return _positive_int("learn_windows", windows, 8)
 
 
-class Cursor:
+class Cursor(Stateful):
     """Which input is being read and how many of its rows are done (resume position).
 
     ``rows`` is the first row of the next window: a restart on the same file skips
@@ -392,21 +392,24 @@ class Cursor:
     0
     """
 
-    mutators = ("update", "seek")
-
     def __init__(self) -> None:
         self.source = ""
         self.rows = 0
 
+    @conditional_mutator
     def seek(self, source: str) -> None:
         """Start reading ``source``: keep the position if it is the input read before (not stdin)."""
         source = str(source)
-        if source != self.source or source == STDIN:
+        if (source != self.source or source == STDIN) and (source, 0) != (self.source, self.rows):
             self.source, self.rows = source, 0
+            self._touch()
 
+    @conditional_mutator
     def update(self, rows: int) -> None:
         """``rows`` more rows are done."""
-        self.rows += int(rows)
+        if int(rows):
+            self.rows += int(rows)
+            self._touch()
 
     def state_dict(self) -> dict[str, Any]:
         """Input name and rows done."""
@@ -421,7 +424,7 @@ class Cursor:
         self.source, self.rows = state["source"], rows
 
 
-class TimeLine:
+class TimeLine(Stateful):
     """Telemetry rows made usable: skip bad rows, tolerate time going backwards, cut at gaps.
 
     Keeps the last ``window - 1`` good rows (the context of the next window), the last
@@ -448,26 +451,35 @@ class TimeLine:
     (2, 1, 0)
     """
 
-    mutators = ("windows", "reset", "restart")
-
     def __init__(self, window: int, width: int, period: float) -> None:
         self.window = window
         self.width = width
         self.period = period
-        self.reset()
+        self._clear()
 
+    @conditional_mutator
     def restart(self) -> None:
         """Another input starts: forget the context and the last time (keep the period and counters)."""
-        self._pending = np.empty((0, int(self.width)))
-        self._last = -math.inf
+        if len(self._pending) or self._last != -math.inf:
+            self._pending = np.empty((0, int(self.width)))
+            self._last = -math.inf
+            self._touch()
 
     @property
     def context_rows(self) -> int:
         """Good rows held as the context of the next window."""
         return len(self._pending)
 
+    @conditional_mutator
     def reset(self) -> None:
-        """Forget the context and counters."""
+        """Forget the context, the period and the counters."""
+        had = bool(len(self._pending) or self._last != -math.inf or self._log_dt.count or self.skipped_nan
+                   or self.skipped_time or self.gaps)
+        self._clear()
+        if had:
+            self._touch()
+
+    def _clear(self) -> None:
         self._pending = np.empty((0, int(self.width)))
         self._last = -math.inf
         self._log_dt = Moments(1)
@@ -481,6 +493,7 @@ class TimeLine:
             return float(self.period)
         return float(math.exp(float(self._log_dt.mean[0])))
 
+    @conditional_mutator
     def windows(self, rows: Any, where: str = "rows") -> list[np.ndarray]:
         """Windows (k, window, width) completed by ``rows``, one array per stretch between gaps."""
         rows = np.asarray(rows, dtype=np.float64)
@@ -491,6 +504,8 @@ class TimeLine:
         if len(bad):
             self.skipped_nan += len(bad)
             warnings.warn(f"{where}: skipped {len(bad)} rows holding NaN, Inf or an empty cell (first at row {bad[0]})", stacklevel=3)
+        if len(bad):
+            self._touch()
         rows = rows[finite]
         # keep rows whose time moves forward from the last kept one (a running maximum)
         t = rows[:, 0]
@@ -502,8 +517,11 @@ class TimeLine:
             warnings.warn(f"{where}: skipped {back} rows whose timestamp repeats or goes back (daylight saving, replay)", stacklevel=3)
         rows = rows[forward]
         out: list[np.ndarray] = []
+        if back:
+            self._touch()
         if not len(rows):
             return out
+        self._touch()
         dt = np.diff(np.concatenate([[self._last], rows[:, 0]]))
         start = 0
         size = int(self.window)
@@ -560,7 +578,7 @@ class TimeLine:
         self.skipped_nan, self.skipped_time, self.gaps = counts
 
 
-class MachineWatch:
+class MachineWatch(Stateful):
     """Raw sensor rows in, per-window scores and alerts out, all state in one blob.
 
     Parameters
@@ -580,8 +598,6 @@ class MachineWatch:
         the input for vibration, the newest timestamp for telemetry.
     """
 
-    mutators = ("update_many", "extend", "reset", "seek", "accept")
-
     def __init__(self, config: MaintenanceConfig) -> None:
         config.check()
         self.config = config
@@ -600,13 +616,21 @@ class MachineWatch:
         """Outcome of the last call, window by window."""
         return self.monitor.results
 
+    @conditional_mutator
     def seek(self, source: str) -> None:
         """Start reading an input (a path, or ``"-"`` for stdin); see :class:`Cursor`."""
         same = str(source) == self.cursor.source and str(source) != STDIN
+        before = self._position()
         self.cursor.seek(source)
         self.framer = Framer(self.config.window, self.config.hop)
         if self.timeline is not None and not same:
             self.timeline.restart()
+        if self._position() != before:
+            self._touch()
+
+    def _position(self) -> tuple:
+        tl = self.timeline
+        return (self.cursor.source, self.cursor.rows) + (() if tl is None else (tl.context_rows, tl._last))
 
     def skip_rows(self) -> int:
         """Rows of the current input to skip when it is opened again."""
@@ -637,6 +661,7 @@ class MachineWatch:
         ends = self.cursor.rows + np.arange(n) * self.config.hop + self.config.window
         return n * self.config.hop, feats, ends / self.config.sample_rate
 
+    @mutator
     def update_many(self, rows: Any) -> None:
         """Feed consecutive rows: (n, channels) samples, or (n, 1 + channels) ``timestamp, values`` for telemetry.
 
@@ -661,6 +686,7 @@ class MachineWatch:
         self.times = times
         self.cursor.update(consumed)
 
+    @mutator
     def extend(self, rows: Any) -> None:
         """Add every complete window of ``rows`` to the first mode as normal running.
 
@@ -672,10 +698,12 @@ class MachineWatch:
         self.times = times
         self.cursor.update(consumed)
 
+    @mutator
     def accept(self) -> int:
         """Accept the state of the current alert as a new operating mode (see :meth:`Monitor.accept`)."""
         return self.monitor.accept()
 
+    @mutator
     def __iadd__(self, other: "MachineWatch") -> "MachineWatch":
         """Merge the modes and calibration of another watch with the same configuration.
 
@@ -688,6 +716,7 @@ class MachineWatch:
         self.monitor.scorer += other.monitor.scorer
         return self
 
+    @mutator
     def reset(self) -> None:
         """Learn again from scratch on the following rows (the position is kept)."""
         self.monitor.reset()
@@ -723,15 +752,15 @@ class MachineWatch:
             }
         return out
 
-    def _group(self) -> StateGroup:
+    def _group(self) -> dict[str, Any]:
         parts: dict[str, Any] = {"monitor": self.monitor, "cursor": self.cursor}
         if self.timeline is not None:
             parts["time"] = self.timeline
-        return StateGroup(**parts)
+        return parts
 
     def state_dict(self) -> dict[str, Any]:
         """Configuration (JSON), monitor, cursor and (telemetry) time line."""
-        state = self._group().state_dict()
+        state = parts_state(self._group())
         state["config"] = self.config.to_json()
         return state
 
@@ -744,7 +773,7 @@ class MachineWatch:
                 "MachineWatch: the state was saved with another configuration; open it without "
                 "configuration options, or use another state file"
             )
-        self._group().load_state_dict(state)
+        load_parts_state(self._group(), state, self)
 
     @staticmethod
     def config_in(state: Mapping[str, Any], name: str) -> MaintenanceConfig:

@@ -49,6 +49,7 @@ import numpy as np
 from ...enroll.index import EnrollmentIndex, Entry
 from ...enroll.normalize import BackgroundNormalizer
 from ...errors import InputError
+from ...core.protocol import Stateful, mutator
 from ...guard.detection import DetectionGuard, RateLimit
 from ...labels.nearmiss import NearMiss, NearMissLabeller
 from ...state.persist import Coalesced, Persistent, WritePolicy
@@ -193,7 +194,7 @@ def _check_name(name: Any) -> str:
     return name
 
 
-class WakeWord:
+class WakeWord(Stateful):
     """Personal wake-word detector: enroll, detect, learn from near misses.
 
     Parameters
@@ -248,8 +249,6 @@ class WakeWord:
     >>> sorted(ww.state_dict())[:3]
     ['background.count', 'background.m2', 'background.mean']
     """
-
-    mutators = ("enroll", "forget", "drop", "process", "reset_background")
 
     def __init__(self, *, threshold: float = DEFAULT_THRESHOLD, min_margin: float = DEFAULT_MIN_MARGIN,
                  refractory_seconds: float = DEFAULT_REFRACTORY_SECONDS,
@@ -373,6 +372,7 @@ class WakeWord:
         return pcm
 
     # ------------------------------------------------------------ enrollment
+    @mutator
     def enroll(self, name: str, clips: Sequence[Any], *, sample_rate: int = 16000,
                progress: Callable[[int, int], None] | None = None) -> list[int]:
         """Enroll ``name`` from at least :data:`MIN_ENROLL_CLIPS` utterances of the wake word.
@@ -436,6 +436,7 @@ class WakeWord:
         log.info("enrolled %r from %d utterances (entries %s)", name, len(clips), ids)
         return ids
 
+    @mutator
     def forget(self, name: str) -> int:
         """Remove every entry of ``name`` (enrolled and pseudo-labelled); return the count.
 
@@ -450,6 +451,7 @@ class WakeWord:
             log.info("forgot %r (%d entries)", name, removed)
         return removed
 
+    @mutator
     def drop(self, entry_ids: Iterable[int]) -> int:
         """Remove entries by id (e.g. pseudo-labelled ones from :meth:`pseudo_entries`); return the count.
 
@@ -465,6 +467,7 @@ class WakeWord:
             log.info("dropped %d entries", removed)
         return removed
 
+    @mutator
     def reset_background(self) -> None:
         """Forget the background estimate (e.g. after moving the device to another room)."""
         self.background.load_state_dict(BackgroundNormalizer(self.dim).state_dict())
@@ -509,6 +512,7 @@ class WakeWord:
         self.guard.reset()
         self.labeller.reset()
 
+    @mutator
     def process(self, chunk: Any, sample_rate: int = 16000) -> list[Detection]:
         """Feed a chunk of audio (any length); return the detections it completes.
 
