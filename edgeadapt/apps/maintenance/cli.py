@@ -86,23 +86,21 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def check_options(args: argparse.Namespace) -> None:
     """Refuse an out-of-range or non-finite option value, naming the option (exit status 1)."""
+    from ...core import checks
+
     for name, low in _INT_OPTIONS.items():
         value = getattr(args, name, None)
-        if value is not None and value < low:
-            raise _error(f"--{name.replace('_', '-')} must be an integer >= {low}, got {value}")
+        if value is not None:
+            checks.count(value, "", f"--{name.replace('_', '-')}", low)
     for name, (low, inclusive) in _FLOAT_OPTIONS.items():
         value = getattr(args, name, None)
-        if value is None:
-            continue
-        ok = math.isfinite(value) and (value >= low if inclusive else value > low)
-        if not ok:
-            raise _error(f"--{name.replace('_', '-')} must be a finite number {'>=' if inclusive else '>'} {low:g}, got {value}")
+        if value is not None:
+            checks.real(value, "", f"--{name.replace('_', '-')}", low, open_low=not inclusive)
     bands = getattr(args, "bands", None)
-    if bands is not None and not all(math.isfinite(b) and b >= 0 for b in bands):
-        raise _error(f"--bands must be finite non-negative frequencies in Hz, got {','.join(map(str, bands))}")
-    scales = getattr(args, "scales", None)
-    if scales is not None and not all(k >= 1 for k in scales):
-        raise _error(f"--scales must be positive numbers of rows, got {','.join(map(str, scales))}")
+    for b in bands or ():
+        checks.real(b, "", "--bands (each edge in Hz)", 0.0)
+    for k in getattr(args, "scales", None) or ():
+        checks.count(k, "", "--scales (each in rows)")
 
 
 def _add_config_options(p: argparse.ArgumentParser) -> None:

@@ -37,6 +37,7 @@ from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 
+from ...core import checks
 from ...errors import InputError, StateMismatchError
 from ...features import Framer, TelemetryFeatures, VibrationFeatures, frames
 from ...features.telemetry import DEFAULT_SCALES
@@ -91,21 +92,17 @@ MIN_PERIOD_EVIDENCE = 4
 STEP_ROWS = 8192
 
 
+def _option(name: str) -> str:
+    # the configuration field and its command-line flag, as messages name them
+    return f"{name} (--{name.replace('_', '-')})"
+
+
 def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < minimum:
-        raise InputError(f"{name} (--{name.replace('_', '-')}) must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return checks.count(value, "", _option(name), minimum)
 
 
 def _finite(name: str, value: Any, low: float = -math.inf, high: float = math.inf, open_low: bool = False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} (--{name.replace('_', '-')}) must be a number, got {value!r}") from None
-    if not math.isfinite(v) or v < low or v > high or (open_low and v == low):
-        bound = f"in {'(' if open_low else '['}{low:g}, {high:g}]"
-        raise InputError(f"{name} (--{name.replace('_', '-')}) must be a finite number {bound}, got {value!r}")
-    return v
+    return checks.real(value, "", _option(name), low, high, open_low)
 
 
 @dataclass(frozen=True, kw_only=True)
