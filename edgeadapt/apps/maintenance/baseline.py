@@ -252,10 +252,10 @@ class Baseline(Stateful):
         (numpy.ndarray, numpy.ndarray)
             Squared distances and largest absolute residuals, shape (n,) each.
         """
-        return self._deviations(self.check(X))
+        return self.deviations_checked(self.check(X))
 
-    def _deviations(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # X already checked
+    def deviations_checked(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`deviations` of rows already checked by :meth:`check` (the hot path skips a second check)."""
         if self.count <= 0.0:
             raise InputError("Baseline: nothing learned yet; update with normal windows before scoring")
         mean, precision, scale, _ = self._precision()
@@ -597,11 +597,11 @@ class BaselineScorer(Stateful):
         for m, mode in enumerate(self.modes):
             if mode.count <= float(dim) + 2.0:
                 continue
-            d2, r = mode._deviations(X)
+            d2, r = mode.deviations_checked(X)
             lp = np.minimum(tails.log10_hotelling_sf(d2 / k_d, dim, mode.count), tails.log10_max_abs_normal_sf(r / k_r, dim))
             if use_slow:
                 k_g = float(self.slow_calibration.scale()[0])
-                lg = tails.log10_max_abs_normal_sf(mode._deviations(groups)[1] / k_g, dim)
+                lg = tails.log10_max_abs_normal_sf(mode.deviations_checked(groups)[1] / k_g, dim)
                 held = which >= 0
                 lp[held] = np.minimum(lp[held], lg[which[held]])
             lp = np.minimum(lp + math.log10(n_stats), 0.0)

@@ -463,6 +463,11 @@ class TimeLine(Stateful):
             self._touch()
 
     @property
+    def last_time(self) -> float:
+        """The latest timestamp kept (-inf before any)."""
+        return self._last
+
+    @property
     def context_rows(self) -> int:
         """Good rows held as the context of the next window."""
         return len(self._pending)
@@ -627,7 +632,7 @@ class MachineWatch(Stateful):
 
     def _position(self) -> tuple:
         tl = self.timeline
-        return (self.cursor.source, self.cursor.rows) + (() if tl is None else (tl.context_rows, tl._last))
+        return (self.cursor.source, self.cursor.rows) + (() if tl is None else (tl.context_rows, tl.last_time))
 
     def skip_rows(self) -> int:
         """Rows of the current input to skip when it is opened again."""
