@@ -172,12 +172,14 @@ def _source_name(path: str) -> str:
 class Session:
     """One command's hold on a state file: opened once at the start, written only on success.
 
-    The store is opened once and kept for the whole command (so a lock on it, once
-    ``FileStore`` has one, covers the whole read-modify-write). A new state file is
-    created only by the first :meth:`save`.
+    The store is opened once and kept for the whole command. A writer holds the state's
+    lock from its first read to the end (``lock="open"``): a second command writing the same
+    file waits for it, then works on its result, or fails naming its PID; a reader
+    (``writer=False``) takes no lock. A new state file is created only by the first
+    :meth:`save`.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, writer: bool = True) -> None:
         from ...state import FileStore
         from ...state.persist import COMPONENT_KEY
         from .watch import MachineWatch
@@ -186,7 +188,7 @@ class Session:
             raise _error(f"{path}: is a directory; give the path of a state file")
         self.path = path
         try:
-            self.store = FileStore(path)
+            self.store = FileStore(path, lock="open") if writer else FileStore(path, readonly=True)
             state = self.store.load()
         except PermissionError:
             raise _error(f"{path}: permission denied; check the file's permissions") from None
@@ -401,7 +403,7 @@ def _watch(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from ...state import encode_blob
 
-    with Session(args.state) as session:
+    with Session(args.state, writer=False) as session:
         watch = session.watch
         if watch is None:
             raise _error(f"{args.state}: no state yet; create it with 'maintenance learn' or 'maintenance watch'")
@@ -457,7 +459,7 @@ def _reset(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    with Session(args.other) as other_session:
+    with Session(args.other, writer=False) as other_session:
         other = _existing(other_session)
         with Session(args.state) as session:
             watch = _existing(session)
