@@ -140,6 +140,31 @@ class DetectionGuard:
         self._run_label, self._run = None, 0
         return True
 
+    def state_dict(self) -> dict[str, Any]:
+        """The stream memory: last detection time (``-inf``: none), current run and its label.
+
+        Part of the saved state so that a restart in the middle of a stream keeps the
+        refractory period (no second detection of the same utterance).
+
+        Examples
+        --------
+        >>> g = DetectionGuard(threshold=0.5); _ = g.process(3.0, "a", 0.9)
+        >>> float(g.state_dict()["last_fire"])
+        3.0
+        """
+        return {"last_fire": np.float64(self._last_fire), "run": np.int64(self._run),
+                "run_label": "" if self._run_label is None else self._run_label}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Replace the stream memory after checking it."""
+        expect_keys(state, ["last_fire", "run", "run_label"], self)
+        last = float(expect_scalar(state, "last_fire", np.float64, self, finite=False))
+        run = int(expect_scalar(state, "run", np.int64, self))
+        label = state["run_label"]
+        if math.isnan(last) or last == math.inf or run < 0 or not isinstance(label, str):
+            raise StateMismatchError("DetectionGuard: state entries are inconsistent; the state is damaged: reset it")
+        self._last_fire, self._run, self._run_label = last, run, (label or None)
+
     def __repr__(self) -> str:
         return (f"DetectionGuard(threshold={self.threshold}, min_margin={self.min_margin}, "
                 f"debounce_frames={self.debounce_frames}, refractory_seconds={self.refractory_seconds})")

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
-from ..errors import InputError
+import numpy as np
+
+from ..errors import InputError, StateMismatchError
+from ..state.protocol import expect_array, expect_keys, expect_scalar
 
 __all__ = ["NearMiss", "NearMissLabeller"]
 
@@ -72,8 +75,10 @@ class NearMissLabeller:
 
     Notes
     -----
-    The labeller holds only the current episode and the pending near misses of the
-    last ``horizon_seconds``: nothing worth persisting.
+    The labeller holds the current episode and the pending near misses of the last
+    ``horizon_seconds``; both are in :meth:`state_dict` (payloads that are equal-shaped
+    numpy arrays are kept, others saved as empty), so a restart between a near miss and
+    its confirmation loses nothing.
 
     Examples
     --------
@@ -174,6 +179,54 @@ class NearMissLabeller:
         if self._episode is None or score > self._episode.score:
             self._episode = NearMiss(time, label, score, payload)
         return []
+
+    def state_dict(self) -> dict[str, Any]:
+        """Pending near misses then the open episode (if any), as parallel arrays.
+
+        Examples
+        --------
+        >>> lab = NearMissLabeller(low=0.4, high=0.6)
+        >>> _ = lab.process(0.0, "a", 0.5, payload=np.ones(3)); _ = lab.process(0.1, "a", 0.1)
+        >>> st = lab.state_dict(); st["time"].tolist(), st["labels"], st["payload"].shape
+        ([0.0], 'a', (1, 3))
+        >>> twin = NearMissLabeller(low=0.4, high=0.6); twin.load_state_dict(st)
+        >>> [m.label for m in twin.pending]
+        ['a']
+        """
+        rows = list(self._pending) + ([self._episode] if self._episode is not None else [])
+        payloads = [m.payload for m in rows]
+        shapes = {np.shape(p) for p in payloads if isinstance(p, np.ndarray)}
+        keep = len(shapes) == 1 and all(isinstance(p, np.ndarray) for p in payloads)
+        width = int(np.prod(next(iter(shapes)))) if keep else 0
+        payload = (np.stack([np.asarray(p, np.float32).reshape(-1) for p in payloads]) if keep and rows
+                   else np.zeros((len(rows), width), np.float32))
+        return {
+            "time": np.array([m.time for m in rows], np.float64),
+            "score": np.array([m.score for m in rows], np.float64),
+            "labels": "\n".join("" if m.label is None else m.label for m in rows),
+            "payload": payload,
+            "pending": np.int64(len(self._pending)),
+            "crossed": np.int64(self._crossed),
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Replace the episode and pending near misses after checking them."""
+        expect_keys(state, ["time", "score", "labels", "payload", "pending", "crossed"], self)
+        times = expect_array(state, "time", (None,), np.float64, self)
+        scores = expect_array(state, "score", (times.size,), np.float64, self, finite=False)
+        payload = expect_array(state, "payload", (times.size, None), np.float32, self)
+        pending = int(expect_scalar(state, "pending", np.int64, self))
+        crossed = int(expect_scalar(state, "crossed", np.int64, self))
+        labels = state["labels"]
+        names = labels.split("\n") if isinstance(labels, str) and times.size else []
+        if len(names) != times.size or not 0 <= pending <= times.size or pending + 1 < times.size \
+                or crossed not in (0, 1):
+            raise StateMismatchError("NearMissLabeller: state entries are inconsistent; the state is damaged: reset it")
+        rows = [NearMiss(float(t), n or None, float(s), payload[i].copy() if payload.shape[1] else None)
+                for i, (t, n, s) in enumerate(zip(times, names, scores))]
+        self._pending = rows[:pending]
+        self._episode = rows[pending] if times.size > pending else None
+        self._crossed = bool(crossed)
 
     def __repr__(self) -> str:
         return f"NearMissLabeller(low={self.low}, high={self.high}, horizon_seconds={self.horizon_seconds})"
