@@ -260,7 +260,7 @@ class WakeWord:
     ['background.count', 'background.m2', 'background.mean']
     """
 
-    mutators = ("enroll", "forget", "drop", "process", "process_embeddings", "flush", "reject",
+    mutators = ("enroll", "enroll_windows", "forget", "drop", "process", "process_embeddings", "flush", "reject",
                 "reset_background", "reset_stream", "load_state_dict")
 
     def __init__(self, *, threshold: float = DEFAULT_THRESHOLD, min_margin: float = DEFAULT_MIN_MARGIN,
@@ -476,6 +476,24 @@ class WakeWord:
         self._log_event(LearnEvent(self.clock(), self.heard_seconds, name, 1.0, -1.0, True, ids[0],
                                    f"{'added' if add else 'enrolled'} from {len(clips)} utterances by the user", "user"))
         log.info("%s %r from %d utterances (entries %s)", "added to" if add else "enrolled", name, len(clips), ids)
+        return ids
+
+    def enroll_windows(self, name: str, windows: Any, *, source: str = ENROLLED) -> list[int]:
+        """Enroll precomputed windows (``(k, window_frames * 96)`` raw embeddings) under ``name``.
+
+        For tests and tools that build windows themselves; :meth:`enroll` is the way from
+        audio. The entries are pinned when ``source`` is ``"enrolled"``.
+
+        Examples
+        --------
+        >>> ww = WakeWord()
+        >>> len(ww.enroll_windows("w", np.ones((2, ww.index.dim), np.float32)))
+        2
+        """
+        name = _check_name(name)
+        ids = self.index.add(windows, name, source=source, time=self.clock(), pinned=source == ENROLLED)
+        self._refresh()
+        self.unsaved_entries = True
         return ids
 
     def forget(self, name: str) -> int:
