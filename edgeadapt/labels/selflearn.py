@@ -52,6 +52,7 @@ class Facts:
     rate_ok: bool
     canaries_ok: bool
     canary_detail: str
+    rate_detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def decide(facts: Facts, rule: Rule) -> Decision:
         return Decision(False, f"it resembles recent audio that was not the wake word (similarity "
                                f"{facts.background_match:.2f})")
     if not facts.rate_ok:
-        return Decision(False, "rate limit (in stream time) reached")
+        return Decision(False, f"rate limit (in stream time{': ' + facts.rate_detail if facts.rate_detail else ''}) "
+                               "reached")
     if not facts.canaries_ok:
         return Decision(False, f"a canary failed with the entry added: {facts.canary_detail}")
     return Decision(True, "near miss followed by a confident detection it aligns with")

@@ -37,7 +37,7 @@ def matches(detections, times):
 
 def listen(ww, pcm):
     """A whole recording, as the CLI listens to a file: process, then flush."""
-    return ww.process(pcm) + ww.flush()
+    return ww.process(pcm) + ww.end_stream()
 
 
 def stream_in_chunks(ww, pcm, size):
@@ -148,7 +148,7 @@ def test_near_miss_is_learned_logged_durable_and_reversible(sample, embedder, tm
         assert [e.id for e in ww.pseudo_entries()] == [pseudo.id] and ww.rate_limit.count == 1
         assert ww.drop([pseudo.id]) == 1
     with WakeWord.open(path, embedder=embedder, adapt_background=False) as ww:
-        assert ww.pseudo_entries() == [] and all(e.source == ENROLLED for e in ww.entries())
+        assert ww.pseudo_entries() == [] and all(e.source in (ENROLLED, SHIFTED) for e in ww.entries())
         assert len(listen(ww, audio)) == len(before)  # dropping undid the learning
 
 
@@ -159,20 +159,23 @@ def test_near_miss_learning_is_bounded_per_hour_and_in_total(sample, embedder):
     ww = WakeWord(embedder=embedder, pseudo_per_hour=1, pseudo_total=2, adapt_background=False,
                   clock=lambda: clock[0])
     ww.enroll("nova", sample["enroll"])
-    ww.rate_limit.update(clock[0] - 1800.0)  # something was learned half an hour ago
+    ww.rate_limit.update(ww.heard_seconds - 1800.0)  # something was learned half an hour of audio ago
     listen(ww, audio)
     assert [e.accepted for e in ww.near_miss_log] == [False] and "1 per hour" in ww.near_miss_log[0].reason
     assert ww.pseudo_entries() == []
-    clock[0] += 3600.0
+    clock[0] += 3600.0  # an hour of wall-clock time changes nothing ...
     ww.reset_stream()
     listen(ww, audio)
-    assert [e.accepted for e in ww.near_miss_log] == [False, True]
+    assert [e.accepted for e in ww.near_miss_log] == [False, False]
+    ww.heard_seconds += 3600.0  # ... an hour of audio heard does
+    listen(ww, audio)
+    assert [e.accepted for e in ww.near_miss_log] == [False, False, True]
     assert ww.rate_limit.count == 2
     ww.drop([e.id for e in ww.pseudo_entries()])  # undo, so that the near miss is missed again
-    clock[0] += 3600.0
+    ww.heard_seconds += 3600.0
     ww.reset_stream()
     listen(ww, audio)
-    assert [e.accepted for e in ww.near_miss_log] == [False, True, False]
+    assert [e.accepted for e in ww.near_miss_log] == [False, False, True, False]
     assert "2 in total" in ww.near_miss_log[-1].reason and ww.pseudo_entries() == []
 
 
@@ -216,3 +219,45 @@ def test_bad_input_is_refused(sample, embedder, tmp_path):
         ww.process_embeddings(np.full((3, 96), np.nan, np.float32))
     with pytest.raises(FileNotFoundError):
         ww.enroll("x", [tmp_path / "missing.wav"] * 3)
+
+
+def test_keyword_at_the_very_start_and_a_short_file_are_detected(sample, embedder):
+    ww = WakeWord(embedder=embedder, learn=False)
+    ww.enroll("nova", sample["enroll"])
+    on, off = sample["times"][0]
+    rate = sample["rate"]
+    # the keyword starts 0.1 s into the recording, and the recording ends 0.2 s after it
+    start = sample["stream"][int((on - 0.1) * rate):int((off + 0.2) * rate)]
+    dets = listen(ww, start)
+    assert len(dets) == 1 and dets[0].time <= (off - on) + 0.1 + TOLERANCE
+    # a file shorter than one window (1.66 s) is padded, never silently skipped
+    short = sample["stream"][int((on - 0.05) * rate):int((off + 0.05) * rate)]
+    assert short.size < 1.66 * rate
+    assert len(listen(ww, short)) == 1
+    assert ww.score_clip(short)["nova"] >= ww.threshold
+
+
+def test_listen_embeddings_is_process_plus_flush(sample, embedder):
+    a = WakeWord(embedder=embedder)
+    a.enroll("nova", sample["enroll"])
+    b = WakeWord(embedder=embedder)
+    b.load_state_dict(a.state_dict())
+    live = stream_in_chunks(a, sample["stream"], EMBEDDING_HOP_SAMPLES) + a.end_stream()
+    offline = b.listen_embeddings(b.stream_embeddings(sample["stream"]))
+    assert [(d.time, d.score, d.entry_id) for d in live] == [(d.time, d.score, d.entry_id) for d in offline]
+    assert encode_blob(a.state_dict()) == encode_blob(b.state_dict())
+
+
+def test_an_8_khz_clip_is_resampled_in_process(sample, embedder, tmp_path):
+    from edgeadapt.sources.audio import resample
+    from edgeadapt.sources.wav import read_wav
+
+    paths = []
+    for i, p in enumerate(sample["enroll"]):
+        pcm, rate = read_wav(p)
+        paths.append(tmp_path / f"{i}.wav")
+        write_wav(paths[-1], resample(pcm, rate, 8000), 8000)
+    ww = WakeWord(embedder=embedder, learn=False)
+    ww.enroll("nova", paths)
+    hits, false = matches(listen(ww, sample["stream"]), sample["times"])
+    assert all(hits) and not false

@@ -158,4 +158,4 @@ def test_rate_limit_counts_stream_time_not_wall_clock():
     other = scene.rng.standard_normal(W * DIM)
     ww.process_embeddings(episode(scene, 0.40, 0.65, noise=other, then_noise=other))
     assert [e.accepted for e in ww.near_miss_log] == [True, False]
-    assert "rate limit (in stream time)" in ww.near_miss_log[1].reason
+    assert "rate limit (in stream time: 1 per hour of audio heard" in ww.near_miss_log[1].reason

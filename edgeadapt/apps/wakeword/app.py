@@ -260,7 +260,7 @@ class WakeWord:
     ['background.count', 'background.m2', 'background.mean']
     """
 
-    mutators = ("enroll", "enroll_windows", "forget", "drop", "process", "process_embeddings", "flush", "reject",
+    mutators = ("enroll", "enroll_windows", "forget", "drop", "process", "process_embeddings", "end_stream", "reject",
                 "reset_background", "reset_stream", "load_state_dict")
 
     def __init__(self, *, threshold: float = DEFAULT_THRESHOLD, min_margin: float = DEFAULT_MIN_MARGIN,
@@ -631,7 +631,7 @@ class WakeWord:
         """Feed a chunk of audio (any length); return the detections it completes.
 
         The first call of a stream pads its start with silence (as enrollment pads its
-        clips), so the first second is scored; call :meth:`flush` at the end of a
+        clips), so the first second is scored; call :meth:`end_stream` at the end of a
         recording to score its last second.
 
         Examples
@@ -642,7 +642,7 @@ class WakeWord:
         >>> ww = WakeWord(learn=False)
         >>> _ = ww.enroll("nova", sorted(sample.glob("enroll_*.wav")))
         >>> pcm, rate = read_wav(sample / "test_stream.wav")
-        >>> [(d.label, round(d.time, 1)) for d in ww.process(pcm, sample_rate=rate) + ww.flush()]
+        >>> [(d.label, round(d.time, 1)) for d in ww.process(pcm, sample_rate=rate) + ww.end_stream()]
         [('nova', 8.1), ('nova', 14.4), ('nova', 20.4), ('nova', 24.2)]
         """
         self._check_rate(sample_rate)
@@ -657,7 +657,7 @@ class WakeWord:
             out += self.process_embeddings(self._stream.process(np.zeros(self._pad_samples(), np.int16)))
         return out + self.process_embeddings(self._stream.process(chunk))
 
-    def flush(self) -> list[Detection]:
+    def end_stream(self) -> list[Detection]:
         """End of a recording: feed trailing silence so its last second is scored, then reset the stream."""
         from ...embed.speech import EMBEDDING_WINDOW_SAMPLES
 
@@ -669,7 +669,7 @@ class WakeWord:
         return out
 
     def stream_embeddings(self, pcm: Any, chunk_samples: int | None = None) -> np.ndarray:
-        """The embeddings :meth:`process` (in chunks) then :meth:`flush` compute for a recording.
+        """The embeddings :meth:`process` (in chunks) then :meth:`end_stream` compute for a recording.
 
         Padding included, through a fresh :class:`~edgeadapt.embed.speech.SpeechStream`
         fed ``chunk_samples`` at a time (80 ms by default, as the CLI reads files). Pass
@@ -690,7 +690,7 @@ class WakeWord:
         """Listen to a whole recording given as :meth:`stream_embeddings`; the stream is reset after.
 
         Same detections and learning as ``process`` over the recording's chunks then
-        :meth:`flush` (test: tests/wakeword/test_wakeword_app.py).
+        :meth:`end_stream` (test: tests/wakeword/test_wakeword_app.py).
         """
         self.reset_stream()
         self._padded = True
@@ -833,8 +833,10 @@ class WakeWord:
         # the best match over the confirming detection's last windows (+-SHIFT_FRAMES of timing)
         z = self.scorer.normalized(np.vstack([near_miss.payload[None], confirm_window]))
         alignment = float((z[1:] @ z[0]).max())
+        limits = (f"{self.rate_limit.per_hour} per hour of audio heard, "
+                  f"{self.rate_limit.total} in total")
         cheap = Facts(self.learn, by_user, confirm_score, confirm_verified, alignment, match,
-                      self.rate_limit.allows(self.heard_seconds), True, "")
+                      self.rate_limit.allows(self.heard_seconds), True, "", limits)
         decision = decide(cheap, self.rule)
         if decision.accept:  # only then run the canaries (they refit a trial verifier)
             ok, detail = self._canaries(near_miss.label, near_miss.payload)

@@ -227,7 +227,7 @@ def _listen(args: argparse.Namespace) -> int:
             total = pcm.size / SAMPLE_RATE
             chunks = (pcm[i:i + EMBEDDING_HOP_SAMPLES] for i in range(0, pcm.size, EMBEDDING_HOP_SAMPLES))
             dets = _listen_chunks(ww, chunks, Progress("listen", total))
-            for det in ww.flush():  # the last second of the file, padded as enrollment pads
+            for det in ww.end_stream():  # the last second of the file, padded as enrollment pads
                 _print_detection(det)
                 dets.append(det)
             print(f"{len(dets)} detection(s) in {total:.1f} s of audio")
@@ -310,7 +310,7 @@ def _demo(args: argparse.Namespace) -> int:
         seen = len(ww.near_miss_log)
         chunks = (pcm[i:i + EMBEDDING_HOP_SAMPLES] for i in range(0, pcm.size, EMBEDDING_HOP_SAMPLES))
         dets = _listen_chunks(ww, chunks, Progress("   listen", pcm.size / 16000), prefix="   detected at")
-        for det in ww.flush():
+        for det in ww.end_stream():
             _print_detection(det, "   detected at")
             dets.append(det)
         _report_learning(ww, seen)
