@@ -87,6 +87,9 @@ class LogisticVerifier(WindowVerifier):
         self.negatives.count = float(self._seen)
 
     def fit(self, positives):
+        """Kept from the last :meth:`train` (openWakeWord trains its verifier once, offline)."""
+
+    def train(self, positives):
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
@@ -158,6 +161,8 @@ def run_keyword(args):
     for sp in F.SPEAKERS:
         ww.listen_embeddings(emb[f"heard.{sp}"])
     ww.adapt_background = False
+    if scorer == "logreg":
+        ww.verifier.train(ww.scorer.positives())
     res = {"scorer": scorer, "speaker": speaker, "digit": digit, "enroll_s": enroll_s}
     kw_hit = kw_n = same_fa = same_n = oth_kw = oth_kw_n = oth_fa = oth_n = stray = 0
     seconds = 0.0
@@ -223,8 +228,14 @@ def main(argv=None):
     build_streams()
     jobs = [(sc, sp, int(d), overrides) for sc in args.scorers.split(",") for sp in args.speakers.split(",")
             for d in args.digits.split(",")]
-    with ProcessPoolExecutor(args.workers) as pool:
-        rows = list(pool.map(run_keyword, jobs))
+    partial = Path(args.json).with_suffix(".partial.jsonl")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with ProcessPoolExecutor(args.workers) as pool, partial.open("w") as out:
+        for row in pool.map(run_keyword, jobs):
+            rows.append(row)
+            out.write(json.dumps(row) + "\n")
+            out.flush()
     summary = summarize(rows)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"rows": rows, "summary": summary, "overrides": overrides}, indent=1))
