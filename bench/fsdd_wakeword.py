@@ -111,6 +111,13 @@ class LogisticVerifier(WindowVerifier):
 
 
 def make(scorer: str, **config) -> WakeWord:
+    """A detector with one of the three scorers; ``cut``, ``shrink``, ``segments`` and
+    ``min_negatives`` set the verifier's constants (for the sweep)."""
+    from edgeadapt.apps.wakeword.app import NEGATIVE_MEMORY_FRAMES
+
+    knobs = {k: config.pop(k) for k in ("cut", "shrink", "segments", "min_negatives") if k in config}
+    if knobs and scorer == "verifier":
+        return WakeWord(verifier=WindowVerifier(96, forgetting=1.0 - 1.0 / NEGATIVE_MEMORY_FRAMES, **knobs), **config)
     if scorer == "templates":
         return WakeWord(verify=False, **config)
     if scorer == "logreg":

@@ -13,6 +13,14 @@ component and what differs. :func:`check_all` runs every check that applies to a
 - :func:`check_bad_state`: damaged states raise ``StateError`` and change nothing.
 - :func:`check_update_returns_none` and :func:`check_pure`: updates return ``None``;
   queries leave the state as it was.
+- :func:`check_version_tracking`: every public method is called; one that changes the
+  state must move :attr:`~edgeadapt.core.Stateful.version` (be a ``@mutator``), one that
+  moves the version must have changed the state.
+- :func:`check_restart`: a persisted component's state survives a restart (a second
+  component opened on the same file) and both go on identically.
+
+:func:`uncovered_classes` lists the :class:`~edgeadapt.core.Stateful` classes that no
+case covers, so that a suite fails when a component is added without one.
 
 Examples
 --------
@@ -22,18 +30,25 @@ Examples
 >>> case = Case("Moments", lambda: Moments(2), rows, batch=lambda u: (np.stack([r[0] for r in u]),),
 ...             bad_updates=[(np.array([np.nan, 0.0]),), (np.zeros(3),)])
 >>> check_all(case)
-['update_returns_none', 'roundtrip', 'batch', 'merge', 'bad_input', 'bad_state']
+['update_returns_none', 'roundtrip', 'batch', 'merge', 'bad_input', 'bad_state', 'version_tracking', 'restart']
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import os
+import pkgutil
+import tempfile
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .core.protocol import Stateful, registered_classes
 from .errors import StateError
 from .state.blob import decode_blob, encode_blob
+from .state.persist import persist
 
 __all__ = [
     "ConformanceError",
@@ -49,8 +64,16 @@ __all__ = [
     "check_bad_state",
     "check_update_returns_none",
     "check_pure",
+    "check_version_tracking",
+    "check_restart",
     "check_all",
+    "public_methods",
+    "uncovered_classes",
+    "import_all",
 ]
+
+# Methods of the protocol itself, which the version-tracking check does not call.
+PROTOCOL_METHODS = frozenset({"state_dict", "load_state_dict", "subscribe", "unsubscribe", "adopt", "parts"})
 
 # Merge and batch results may differ from the loop by rounding only: relative error
 # of a few hundred ulps on sums of ~1e3 terms, with an absolute floor for zeros.
@@ -72,9 +95,21 @@ def _name(component: Any) -> str:
     return type(component).__name__
 
 
-def _feed(component: Any, updates: Sequence[tuple]) -> None:
+def _feed(component: Any, updates: Sequence[tuple], method: str | Callable[..., Any] = "update") -> None:
+    if callable(method):
+        for args in updates:
+            _exhaust(method(component, *args))
+        return
+    feed = getattr(component, method)
     for args in updates:
-        component.update(*args)
+        _exhaust(feed(*args))
+
+
+def _exhaust(result: Any) -> Any:
+    """Run a lazy result (a generator of detections, say) to its end."""
+    if inspect.isgenerator(result):
+        return list(result)
+    return result
 
 
 def compare_states(
@@ -117,7 +152,7 @@ def compare_states(
             raise ConformanceError(f"{what}: entry {key!r} differs")
 
 
-def check_roundtrip(factory: Callable[[], Any], updates: Sequence[tuple]) -> None:
+def check_roundtrip(factory: Callable[[], Any], updates: Sequence[tuple], method: str | Callable[..., Any] = "update") -> None:
     """State → blob → fresh component → blob gives identical bytes, and ``state_dict`` copies.
 
     Examples
@@ -126,7 +161,7 @@ def check_roundtrip(factory: Callable[[], Any], updates: Sequence[tuple]) -> Non
     >>> check_roundtrip(lambda: Moments(1), [(1.0,), (2.0,)])
     """
     comp = factory()
-    _feed(comp, updates)
+    _feed(comp, updates, method)
     blob = encode_blob(comp.state_dict())
     fresh = factory()
     fresh.load_state_dict(decode_blob(blob))
@@ -148,6 +183,7 @@ def check_merge(
     rtol: float = DEFAULT_RTOL,
     atol: float = DEFAULT_ATOL,
     ignore: Sequence[str] = (),
+    method: str | Callable[..., Any] = "update",
 ) -> None:
     """``a += b`` (a saw the first half, b the second) equals one component that saw both.
 
@@ -158,9 +194,9 @@ def check_merge(
     """
     half = len(updates) // 2
     a, b, whole = factory(), factory(), factory()
-    _feed(a, updates[:half])
-    _feed(b, updates[half:])
-    _feed(whole, updates)
+    _feed(a, updates[:half], method)
+    _feed(b, updates[half:], method)
+    _feed(whole, updates, method)
     b_before = encode_blob(b.state_dict())
     a += b
     if encode_blob(b.state_dict()) != b_before:
@@ -229,7 +265,13 @@ def check_seeded(factory: Callable[[], Any], run: Callable[[Any, int, int], list
         raise ConformanceError(f"{_name(original)}: a reloaded component made different decisions (is the generator state saved?)")
 
 
-def check_bad_input(factory: Callable[[], Any], updates: Sequence[tuple], bad_updates: Sequence[tuple], method: str = "update") -> None:
+def check_bad_input(
+    factory: Callable[[], Any],
+    updates: Sequence[tuple],
+    bad_updates: Sequence[tuple],
+    method: str = "update",
+    feed: str | Callable[..., Any] = "update",
+) -> None:
     """Each of ``bad_updates`` makes ``method`` raise ``ValueError`` and leaves the state unchanged.
 
     Examples
@@ -238,7 +280,7 @@ def check_bad_input(factory: Callable[[], Any], updates: Sequence[tuple], bad_up
     >>> check_bad_input(lambda: Moments(1), [(1.0,)], [(float("nan"),), ("x",)])
     """
     comp = factory()
-    _feed(comp, updates)
+    _feed(comp, updates, feed)
     before = encode_blob(comp.state_dict())
     for args in bad_updates:
         try:
@@ -256,7 +298,7 @@ def _short(args: tuple) -> str:
     return text if len(text) < 80 else text[:77] + "...)"
 
 
-def check_bad_state(factory: Callable[[], Any], updates: Sequence[tuple]) -> None:
+def check_bad_state(factory: Callable[[], Any], updates: Sequence[tuple], method: str | Callable[..., Any] = "update") -> None:
     """Missing, extra, reshaped and non-finite entries raise ``StateError``; nothing changes.
 
     Examples
@@ -265,7 +307,7 @@ def check_bad_state(factory: Callable[[], Any], updates: Sequence[tuple]) -> Non
     >>> check_bad_state(lambda: Moments(2), [(np.ones(2),)])
     """
     comp = factory()
-    _feed(comp, updates)
+    _feed(comp, updates, method)
     good = comp.state_dict()
     before = encode_blob(good)
     damaged: list[tuple[str, dict]] = []
@@ -305,7 +347,7 @@ def check_update_returns_none(factory: Callable[[], Any], updates: Sequence[tupl
             raise ConformanceError(f"{_name(comp)}: update returned a value; it must return None")
 
 
-def check_pure(factory: Callable[[], Any], updates: Sequence[tuple], queries: Sequence[Callable[[Any], Any]]) -> None:
+def check_pure(factory: Callable[[], Any], updates: Sequence[tuple], queries: Sequence[Callable[[Any], Any]], method: str | Callable[..., Any] = "update") -> None:
     """Each query leaves the state byte-identical.
 
     Examples
@@ -314,12 +356,186 @@ def check_pure(factory: Callable[[], Any], updates: Sequence[tuple], queries: Se
     >>> check_pure(lambda: Moments(1), [(1.0,)], [lambda m: m.variance(), lambda m: m.mean])
     """
     comp = factory()
-    _feed(comp, updates)
+    _feed(comp, updates, method)
     before = encode_blob(comp.state_dict())
     for query in queries:
         query(comp)
         if encode_blob(comp.state_dict()) != before:
             raise ConformanceError(f"{_name(comp)}: a query changed the state ({getattr(query, '__name__', query)})")
+
+
+def public_methods(cls: type) -> list[str]:
+    """Names of the public instance methods of ``cls`` (not the protocol's own).
+
+    Examples
+    --------
+    >>> from edgeadapt.learn import Moments
+    >>> public_methods(Moments)
+    ['std', 'update', 'update_many', 'variance']
+    """
+    out = []
+    for name in dir(cls):
+        if name.startswith("_") or name in PROTOCOL_METHODS:
+            continue
+        attr = inspect.getattr_static(cls, name)
+        if isinstance(attr, (staticmethod, classmethod, property)) or not inspect.isfunction(attr):
+            continue
+        out.append(name)
+    return out
+
+
+def _needs_arguments(method: Callable) -> bool:
+    for param in inspect.signature(method).parameters.values():
+        if param.default is param.empty and param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY):
+            return True
+    return False
+
+
+def check_version_tracking(
+    factory: Callable[[], Any],
+    updates: Sequence[tuple],
+    calls: Mapping[str, Sequence[tuple]] | None = None,
+    method: str | Callable[..., Any] = "update",
+    skip: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Call every public method; the blob changes exactly when the version moves.
+
+    Parameters
+    ----------
+    calls : mapping of str to sequence of tuple
+        Positional arguments for the methods that need some (each tuple is one call).
+        A public method that needs arguments and has no entry fails the check.
+    skip : mapping of str to str
+        Methods not called, each with the reason (I/O, a file path argument ...).
+
+    Returns
+    -------
+    list of str
+        The methods called.
+
+    Examples
+    --------
+    >>> from edgeadapt.learn import Moments
+    >>> check_version_tracking(lambda: Moments(1), [(1.0,), (2.0,)], {"update": [(3.0,)], "update_many": [([4.0],)]})
+    ['std', 'update', 'update_many', 'variance']
+    """
+    calls = dict(calls or {})
+    skip = dict(skip or {})
+    comp = factory()
+    if not isinstance(comp, Stateful):
+        raise ConformanceError(f"{_name(comp)}: not a Stateful; derive it from edgeadapt.core.Stateful")
+    comp.version  # observe from the start: tracking begins with the first observation
+    _feed(comp, updates, method)
+    done = []
+    for name in public_methods(type(comp)):
+        if name in skip:
+            continue
+        bound = getattr(comp, name)
+        recipes = calls.get(name)
+        if recipes is None:
+            if _needs_arguments(bound):
+                raise ConformanceError(
+                    f"{_name(comp)}: public method {name}() needs arguments and the case gives none: "
+                    "add it to the case's calls (or to skip, with the reason)"
+                )
+            recipes = [()]
+        for args in recipes:
+            blob, version = encode_blob(comp.state_dict()), comp.version
+            _exhaust(bound(*args))
+            changed = encode_blob(comp.state_dict()) != blob
+            moved = comp.version != version
+            if changed and not moved:
+                raise ConformanceError(
+                    f"{_name(comp)}: {name}{_short(args)} changed the state but not the version: mark it @mutator "
+                    "(or call self._touch() in a @conditional_mutator)"
+                )
+            if moved and not changed:
+                raise ConformanceError(
+                    f"{_name(comp)}: {name}{_short(args)} moved the version but left the state as it was: "
+                    "make it a @conditional_mutator that touches only on a change"
+                )
+        done.append(name)
+    return done
+
+
+def check_restart(
+    factory: Callable[[], Any],
+    updates: Sequence[tuple],
+    method: str | Callable[..., Any] = "update",
+    run: Callable[[Any, int, int], list] | None = None,
+) -> None:
+    """A persisted component's state survives a restart, and the restarted one goes on the same.
+
+    The first half of ``updates`` is fed to a component persisted in a file; a second
+    component opened on the file must hold byte for byte the state of a component that
+    saw the same updates in memory (memories such as refractory periods and pending
+    labels included); both then take the second half (and ``run``'s decisions) alike.
+
+    Examples
+    --------
+    >>> from edgeadapt.learn import Moments
+    >>> check_restart(lambda: Moments(1), [(float(i),) for i in range(6)])
+    """
+    half = len(updates) // 2
+    with tempfile.TemporaryDirectory(prefix="ea-conformance-") as folder:
+        path = os.path.join(folder, "state.ea")
+        first = persist(factory(), path)
+        _feed(first.component, updates[:half], method)
+        if first.dirty:
+            raise ConformanceError(f"{_name(first.component)}: a change was not saved (is every mutating method a @mutator?)")
+        first.close()
+        reference = factory()
+        _feed(reference, updates[:half], method)
+        second = persist(factory(), path)
+        try:
+            if encode_blob(second.state_dict()) != encode_blob(reference.state_dict()):
+                raise ConformanceError(f"{_name(reference)}: the state reopened after a restart differs from the state before it")
+            _feed(second.component, updates[half:], method)
+            _feed(reference, updates[half:], method)
+            if run is not None and run(second.component, 0, 50) != run(reference, 0, 50):
+                raise ConformanceError(f"{_name(reference)}: a restarted component made other decisions")
+            if encode_blob(second.state_dict()) != encode_blob(reference.state_dict()):
+                raise ConformanceError(f"{_name(reference)}: a restarted component went on differently")
+        finally:
+            second.close()
+
+
+def import_all(package: str = "edgeadapt") -> list[str]:
+    """Import every module of ``package`` (so that every Stateful class is registered).
+
+    Examples
+    --------
+    >>> "edgeadapt.core.protocol" in import_all()
+    True
+    """
+    root = importlib.import_module(package)
+    names = [package]
+    for info in pkgutil.walk_packages(root.__path__, prefix=package + "."):
+        if info.name.rsplit(".", 1)[-1] == "__main__":
+            continue
+        importlib.import_module(info.name)
+        names.append(info.name)
+    return names
+
+
+def uncovered_classes(cases: Iterable["Case"], package: str = "edgeadapt") -> list[str]:
+    """Concrete Stateful classes of ``package`` that no case's factory builds.
+
+    Examples
+    --------
+    >>> from edgeadapt.learn import Moments
+    >>> "edgeadapt.learn.moments.Moments" in uncovered_classes([])
+    True
+    >>> "edgeadapt.learn.moments.Moments" in uncovered_classes([Case("m", lambda: Moments(1), [(1.0,)])])
+    False
+    """
+    import_all(package)
+    covered = {type(case.factory()) for case in cases}
+    return [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in registered_classes()
+        if cls.__module__.startswith(package + ".") and cls not in covered
+    ]
 
 
 @dataclass
@@ -348,13 +564,23 @@ class Case:
         Queries that must not change the state.
     rtol, atol : float
         Tolerance of the merge and batch comparisons.
+    method : str or callable
+        The method each of ``updates`` is passed to (``update``; ``process`` for a guard),
+        or a function ``feed(component, *args)`` (to feed a composite through its parts).
+    calls : mapping of str to sequence of tuple
+        Arguments for the public methods that need some, for :func:`check_version_tracking`.
+    skip : mapping of str to str
+        Public methods that check does not call, each with the reason.
+    restart : bool
+        Run :func:`check_restart`.
 
     Examples
     --------
     >>> from edgeadapt.learn import Ridge
-    >>> case = Case("Ridge", lambda: Ridge(1), [([1.0], 2.0), ([2.0], 3.0)], bad_updates=[([1.0], float("nan"))])
-    >>> check_all(case)[-2:]
-    ['bad_input', 'bad_state']
+    >>> case = Case("Ridge", lambda: Ridge(1), [([1.0], 2.0), ([2.0], 3.0)], bad_updates=[([1.0], float("nan"))],
+    ...             calls={"predict": [([1.0],)], "predict_many": [([[1.0]],)], "update_many": [([[1.0]], [2.0])]})
+    >>> check_all(case)[-4:]
+    ['bad_input', 'bad_state', 'version_tracking', 'restart']
     """
 
     name: str
@@ -368,6 +594,21 @@ class Case:
     queries: Sequence[Callable[[Any], Any]] = field(default_factory=tuple)
     rtol: float = DEFAULT_RTOL
     atol: float = DEFAULT_ATOL
+    method: str | Callable[..., Any] = "update"
+    calls: Mapping[str, Sequence[tuple]] = field(default_factory=dict)
+    skip: Mapping[str, str] = field(default_factory=dict)
+    restart: bool = True
+
+
+def _default_calls(case: Case) -> dict[str, Sequence[tuple]]:
+    """The case's own updates serve as arguments of its feeding and batch methods."""
+    calls: dict[str, Sequence[tuple]] = {}
+    if isinstance(case.method, str):
+        calls[case.method] = list(case.updates[:2])
+    if case.batch is not None:
+        calls["update_many"] = [case.batch(list(case.updates[:3]))]
+    calls.update(case.calls)
+    return calls
 
 
 def check_all(case: Case) -> list[str]:
@@ -376,27 +617,35 @@ def check_all(case: Case) -> list[str]:
     Examples
     --------
     >>> from edgeadapt.learn import Moments
-    >>> check_all(Case("m", lambda: Moments(1), [(float(i),) for i in range(6)]))
-    ['update_returns_none', 'roundtrip', 'merge', 'bad_state']
+    >>> check_all(Case("m", lambda: Moments(1), [(float(i),) for i in range(6)], batch=lambda u: ([r[0] for r in u],)))
+    ['update_returns_none', 'roundtrip', 'batch', 'merge', 'bad_state', 'version_tracking', 'restart']
     """
-    done = ["update_returns_none", "roundtrip"]
-    check_update_returns_none(case.factory, case.updates)
-    check_roundtrip(case.factory, case.updates)
+    m = case.method
+    done = ["roundtrip"]
+    if m == "update" and hasattr(case.factory(), "update"):
+        check_update_returns_none(case.factory, case.updates)
+        done.insert(0, "update_returns_none")
+    check_roundtrip(case.factory, case.updates, m)
     if case.batch is not None:
         check_batch(case.factory, case.updates, case.batch, rtol=case.rtol, atol=case.atol)
         done.append("batch")
     if case.merge:
-        check_merge(case.factory, case.updates, rtol=case.rtol, atol=case.atol, ignore=case.merge_ignore)
+        check_merge(case.factory, case.updates, rtol=case.rtol, atol=case.atol, ignore=case.merge_ignore, method=m)
         done.append("merge")
     if case.run is not None:
         check_seeded(case.factory, case.run)
         done.append("seeded")
     if case.bad_updates:
-        check_bad_input(case.factory, case.updates, case.bad_updates)
+        check_bad_input(case.factory, case.updates, case.bad_updates, m if isinstance(m, str) else "update", feed=m)
         done.append("bad_input")
     if case.queries:
-        check_pure(case.factory, case.updates, case.queries)
+        check_pure(case.factory, case.updates, case.queries, m)
         done.append("pure")
-    check_bad_state(case.factory, case.updates)
+    check_bad_state(case.factory, case.updates, m)
     done.append("bad_state")
+    check_version_tracking(case.factory, case.updates, _default_calls(case), m, case.skip)
+    done.append("version_tracking")
+    if case.restart:
+        check_restart(case.factory, case.updates, m, case.run)
+        done.append("restart")
     return done

@@ -22,8 +22,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import EdgeAdaptError, InputError, StateMismatchError
-from ..learn._check import as_number
-from ..state.protocol import expect_array, expect_keys
+from ..core import checks
+from ..core.protocol import Stateful, expect_array, expect_keys, mutator
 
 __all__ = ["Policy", "NoArmAvailableError", "rng_state", "set_rng_state", "RNG_STATE_WORDS"]
 
@@ -82,39 +82,7 @@ def set_rng_state(generator: np.random.Generator, words: np.ndarray) -> None:
     }
 
 
-def check_count(value: Any, owner: str, name: str) -> int:
-    """Return ``value`` as a positive int or raise :class:`InputError`.
-
-    Examples
-    --------
-    >>> check_count(3, "UCB1", "n_arms")
-    3
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{owner}: {name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def check_real(value: Any, owner: str, name: str, low: float = -math.inf, high: float = math.inf, open_low: bool = False) -> float:
-    """Return ``value`` as a finite float within bounds or raise :class:`InputError`.
-
-    Examples
-    --------
-    >>> check_real(0.1, "EpsilonGreedy", "epsilon", 0.0, 1.0)
-    0.1
-    """
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = math.nan
-    ok = v - v == 0.0 and (v > low if open_low else v >= low) and v <= high
-    if not ok:
-        bound = "(" if open_low else "["
-        raise InputError(f"{owner}: {name} must be a finite number in {bound}{low}, {high}], got {value!r}")
-    return v
-
-
-class Policy:
+class Policy(Stateful, abstract=True):
     """Base class of the bandit policies (not used directly).
 
     Subclasses list their per-arm arrays in ``_FIELDS`` as ``(name, trailing shape)``
@@ -129,7 +97,7 @@ class Policy:
     True
     """
 
-    mutators = ("update", "update_many", "add_arm", "retire_arm")
+    _counts: np.ndarray
     _FIELDS: tuple[tuple[str, tuple], ...] = ()
     _ADDITIVE: tuple[str, ...] = ()
     # True for policies that draw only uniforms, through ``_uniform``.
@@ -137,7 +105,7 @@ class Policy:
 
     def __init__(self, n_arms: int, seed: int | None = None) -> None:
         name = type(self).__name__
-        self.n_arms = check_count(n_arms, name, "n_arms")
+        self.n_arms = checks.count(n_arms, name, "n_arms")
         self.seed = seed
         self._rng = np.random.Generator(np.random.PCG64(seed))
         self._block_start = rng_state(self._rng)
@@ -179,6 +147,7 @@ class Policy:
         return NoArmAvailableError(f"{type(self).__name__}: every arm is retired; add an arm before selecting")
 
     # ------------------------------------------------------------- arms
+    @mutator
     def add_arm(self) -> int:
         """Add a fresh arm (prior statistics) and return its index.
 
@@ -197,6 +166,7 @@ class Policy:
         self._refresh()
         return self.n_arms - 1
 
+    @mutator
     def retire_arm(self, arm: int) -> None:
         """Stop selecting ``arm``; its statistics and index are kept (late rewards still count).
 
@@ -232,7 +202,7 @@ class Policy:
         return arm
 
     def _check_reward(self, reward: Any) -> float:
-        return as_number(reward, type(self).__name__, "reward")
+        return checks.number(reward, type(self).__name__, "reward")
 
     def _mask(self, allowed: Any) -> np.ndarray:
         """Active arms within ``allowed`` (indices or a boolean mask); raise if none."""
@@ -280,6 +250,7 @@ class Policy:
         """
         raise NotImplementedError
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
         """Record the reward of a pulled arm (and its context, for contextual policies).
 
@@ -291,6 +262,7 @@ class Policy:
         """
         raise NotImplementedError
 
+    @mutator
     def update_many(self, arms: Any, rewards: Any, contexts: Any = None) -> None:
         """Record a batch of rewards; the same state as calling :meth:`update` in order.
 

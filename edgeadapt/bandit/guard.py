@@ -25,8 +25,9 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..errors import StateMismatchError
-from ..state.protocol import expect_array, expect_keys
-from .base import FLOAT, NoArmAvailableError, check_count, check_real
+from ..core.protocol import Stateful, expect_array, expect_keys, mutator
+from ..core import checks
+from .base import FLOAT, NoArmAvailableError
 
 __all__ = ["ArmGuard", "NEVER"]
 
@@ -36,7 +37,7 @@ POLICY_PREFIX = "policy."
 SECONDS_PER_HOUR = 3600.0
 
 
-class ArmGuard:
+class ArmGuard(Stateful):
     """Restrict a policy to allowed arms and at most ``max_per_window`` picks per arm.
 
     Parameters
@@ -65,8 +66,6 @@ class ArmGuard:
     [1, 3]
     """
 
-    mutators = ("select", "update", "update_many", "add_arm", "retire_arm")
-
     def __init__(
         self,
         policy: Any,
@@ -76,8 +75,8 @@ class ArmGuard:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.policy = policy
-        self.max_per_window = None if max_per_window is None else check_count(max_per_window, "ArmGuard", "max_per_window")
-        self.window_seconds = check_real(window_seconds, "ArmGuard", "window_seconds", 0.0, open_low=True)
+        self.max_per_window = None if max_per_window is None else checks.count(max_per_window, "ArmGuard", "max_per_window")
+        self.window_seconds = checks.real(window_seconds, "ArmGuard", "window_seconds", 0.0, open_low=True)
         self.allowed = None if allowed is None else sorted(int(a) for a in allowed)
         self.clock = clock
         slots = self.max_per_window or 1
@@ -111,6 +110,7 @@ class ArmGuard:
             mask &= oldest <= now - self.window_seconds
         return mask
 
+    @mutator
     def select(self, context: Any = None, allowed: Any = None) -> int:
         """Let the policy choose among the arms allowed now; record the pick.
 
@@ -146,6 +146,7 @@ class ArmGuard:
             self._next[arm] = (self._next[arm] + 1) % self._times.shape[1]
         return arm
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
         """Pass the reward to the policy unchanged.
 
@@ -157,6 +158,7 @@ class ArmGuard:
         """
         self.policy.update(arm, reward, context)
 
+    @mutator
     def update_many(self, arms: Any, rewards: Any, contexts: Any = None) -> None:
         """Pass a batch of rewards to the policy unchanged.
 
@@ -168,6 +170,7 @@ class ArmGuard:
         """
         self.policy.update_many(arms, rewards, contexts)
 
+    @mutator
     def add_arm(self) -> int:
         """Add an arm to the policy (and rate-limit memory for it).
 
@@ -181,6 +184,7 @@ class ArmGuard:
         self._grow()
         return arm
 
+    @mutator
     def retire_arm(self, arm: int) -> None:
         """Retire an arm of the policy.
 

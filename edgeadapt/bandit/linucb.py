@@ -1,4 +1,4 @@
-"""Disjoint LinUCB with rank-one (Sherman-Morrison) updates of each arm's inverse.
+"""Disjoint LinUCB on the sufficient statistics of one ridge regression per arm.
 
 Examples
 --------
@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..learn.moments import SYMMETRY_RTOL
-from .base import FLOAT, Policy, check_count, check_real
+from ..core.protocol import mutator
+from ..learn.ridge import check_scatter, regularized_inverse
+from ..core import checks
+from .base import FLOAT, Policy
 
 __all__ = ["LinUCB"]
 
@@ -29,10 +31,12 @@ __all__ = ["LinUCB"]
 class LinUCB(Policy):
     """Disjoint LinUCB (Li et al., 2010): a ridge regression per arm plus a confidence bonus.
 
-    Arm ``k`` keeps ``A_k^{-1}`` with ``A_k = ridge I + sum x xᵀ`` and ``b_k = sum r x``.
-    A decision scores ``θ_kᵀx + alpha sqrt(xᵀ A_k^{-1} x)`` with ``θ_k = A_k^{-1} b_k``; an
-    update applies the Sherman-Morrison rank-one formula to ``A_k^{-1}`` in O(d²),
-    with no factorization per step.
+    The state of arm ``k`` is the ridge statistics of :class:`~edgeadapt.learn.Ridge`:
+    ``xtx = sum x xᵀ``, ``xty = sum r x``, ``yty = sum r²`` and the count. A decision
+    scores ``θ_kᵀx + alpha sqrt(xᵀ A_k⁻¹ x)`` with ``A_k = xtx_k + ridge I`` and
+    ``θ_k = A_k⁻¹ xty_k``. ``A_k⁻¹`` and ``θ_k`` are a cache: rebuilt from the sums (by
+    Cholesky) on load, merge and new arms, and kept current between them by the
+    Sherman-Morrison rank-one formula in O(d²) per update.
 
     Parameters
     ----------
@@ -48,24 +52,28 @@ class LinUCB(Policy):
 
     Notes
     -----
-    ``a += b`` merges exactly in exact arithmetic: ``A = A_a + A_b - ridge I`` is rebuilt
-    from the inverses (``inv(A_inv)``), so the rounding error is about ``cond(A) * 1e-16``;
-    the conformance suite checks it at a relative tolerance of 1e-8.
+    ``a += b`` adds the sums, so the merged state equals one pass over both streams to
+    the rounding of the additions, whatever the conditioning of ``A``; only the cache
+    rebuilt from it carries the ``cond(A) * 1e-16`` error of an inversion.
 
     Examples
     --------
     >>> p = LinUCB(n_arms=3, dim=4)
-    >>> p.state_dict()["a_inv"].shape
-    (3, 4, 4)
+    >>> p.state_dict()["xtx"].shape, sorted(p.state_dict())
+    ((3, 4, 4), ['active', 'counts', 'rng', 'rng_pos', 'xtx', 'xty', 'yty'])
     """
 
-    _FIELDS = (("a_inv", ("d", "d")), ("b", ("d",)), ("counts", ()))
-    _ADDITIVE = ("b", "counts")
+    _xtx: np.ndarray
+    _xty: np.ndarray
+    _yty: np.ndarray
+    _counts: np.ndarray
+    _FIELDS = (("xtx", ("d", "d")), ("xty", ("d",)), ("yty", ()), ("counts", ()))
+    _ADDITIVE = ("xtx", "xty", "yty", "counts")
 
     def __init__(self, n_arms: int, dim: int, alpha: float = 1.0, ridge: float = 1.0, seed: int | None = None) -> None:
-        self.dim = check_count(dim, "LinUCB", "dim")
-        self.alpha = check_real(alpha, "LinUCB", "alpha", 0.0)
-        self.ridge = check_real(ridge, "LinUCB", "ridge", 0.0, open_low=True)
+        self.dim = checks.count(dim, "LinUCB", "dim")
+        self.alpha = checks.real(alpha, "LinUCB", "alpha", 0.0)
+        self.ridge = checks.real(ridge, "LinUCB", "ridge", 0.0, open_low=True)
         super().__init__(n_arms, seed)
 
     def _hyper(self) -> tuple:
@@ -73,8 +81,9 @@ class LinUCB(Policy):
 
     def _new_arm(self) -> dict[str, np.ndarray]:
         return {
-            "a_inv": np.eye(self.dim, dtype=FLOAT) / self.ridge,
-            "b": np.zeros(self.dim, FLOAT),
+            "xtx": np.zeros((self.dim, self.dim), FLOAT),
+            "xty": np.zeros(self.dim, FLOAT),
+            "yty": np.zeros((), FLOAT),
             "counts": np.zeros((), FLOAT),
         }
 
@@ -83,25 +92,27 @@ class LinUCB(Policy):
         k, d = self.n_arms, self.dim
         # One matrix [A_1^-1; ...; A_K^-1; θᵀ] so that a decision is one matrix-vector
         # product; _a_inv and _theta are views into it, updated in place.
+        a_inv = regularized_inverse(self._xtx, self.ridge)
         stacked = np.empty((k * d + k, d), dtype=FLOAT)
-        stacked[: k * d] = self._a_inv.reshape(k * d, d)
-        stacked[k * d :] = np.einsum("kij,kj->ki", self._a_inv, self._b)
+        stacked[: k * d] = a_inv.reshape(k * d, d)
+        stacked[k * d :] = np.einsum("kij,kj->ki", a_inv, self._xty)
         self._stacked = stacked
         self._a_inv = stacked[: k * d].reshape(k, d, d)
         self._theta = stacked[k * d :]
         self._split = k * d
         self._shape = (d,)
         self._col, self._row = (d, 1), (1, d)
+        # Python-float mirrors of the per-arm scalars: cheaper to bump than array entries.
         self._cl = self._counts.tolist()
+        self._yl = self._yty.tolist()
 
     def _sync(self) -> None:
         if hasattr(self, "_cl"):
             self._counts = np.array(self._cl, dtype=FLOAT)
+            self._yty = np.array(self._yl, dtype=FLOAT)
 
     def _validate(self, values: dict[str, np.ndarray]) -> None:
-        a_inv = values["a_inv"]
-        if (values["counts"] < 0.0).any() or not np.allclose(a_inv, np.swapaxes(a_inv, 1, 2), rtol=SYMMETRY_RTOL, atol=0.0):
-            raise StateMismatchError("LinUCB: negative counts or a non-symmetric a_inv; the state is damaged: reset it")
+        check_scatter(values["xtx"], values["counts"], values["yty"], "LinUCB")
 
     def _context(self, context: Any) -> np.ndarray:
         if type(context) is not np.ndarray or context.shape != self._shape or context.dtype != FLOAT:
@@ -161,14 +172,15 @@ class LinUCB(Policy):
             arm = int(s.argmax())
         return arm
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
-        """Record ``reward`` of ``arm`` in ``context`` (rank-one update of its inverse).
+        """Record ``reward`` of ``arm`` in ``context``: add to its sums, update its cache.
 
         Examples
         --------
         >>> p = LinUCB(n_arms=1, dim=1, ridge=1.0); p.update(0, 2.0, [1.0])
-        >>> p.state_dict()["a_inv"].tolist(), p.theta().tolist()
-        ([[[0.5]]], [[1.0]])
+        >>> p.state_dict()["xtx"].tolist(), p.theta().tolist()
+        ([[[1.0]]], [[1.0]])
         """
         if type(arm) is not int or not 0 <= arm < self.n_arms:
             arm = self._check_arm(arm)
@@ -181,13 +193,27 @@ class LinUCB(Policy):
         if not q >= 0.0 or q - q != 0.0:
             self._check_finite(x)
             raise InputError("LinUCB: context is too large for a stable update; rescale it")
-        e = u * (1.0 / math.sqrt(1.0 + q))
-        # (d, 1)·(1, d) through BLAS: each entry is one product, so exactly symmetric.
-        a_inv -= e.reshape(self._col).dot(e.reshape(self._row))
-        b = self._b[arm]
+        col, row = x.reshape(self._col), x.reshape(self._row)
+        # The sums: (d, 1)·(1, d) through BLAS, each entry one product, so exactly symmetric.
+        self._xtx[arm] += col.dot(row)
+        b = self._xty[arm]
         b += reward * x
+        self._yl[arm] += reward * reward
         self._cl[arm] += 1.0
+        # The cache, by Sherman-Morrison.
+        e = u * (1.0 / math.sqrt(1.0 + q))
+        a_inv -= e.reshape(self._col).dot(e.reshape(self._row))
         self._theta[arm] = a_inv.dot(b)
+
+    def inverse(self) -> np.ndarray:
+        """The cached ``A_k⁻¹`` of every arm, shape ``(n_arms, dim, dim)`` (a copy).
+
+        Examples
+        --------
+        >>> LinUCB(n_arms=1, dim=2, ridge=2.0).inverse().tolist()
+        [[[0.5, 0.0], [0.0, 0.5]]]
+        """
+        return self._a_inv.copy()
 
     def theta(self) -> np.ndarray:
         """Regression weights of every arm, shape ``(n_arms, dim)``.
@@ -198,18 +224,3 @@ class LinUCB(Policy):
         (2, 3)
         """
         return self._theta.copy()
-
-    def __iadd__(self, other: "LinUCB") -> "LinUCB":
-        """Merge another device's statistics: ``A = A_a + A_b - ridge I``, ``b = b_a + b_b``."""
-        self._merge_compatible(other)
-        self._sync()
-        other._sync()
-        eye = np.eye(self.dim) * self.ridge
-        a = np.linalg.inv(self._a_inv) + np.linalg.inv(other._a_inv) - eye
-        a = 0.5 * (a + np.swapaxes(a, 1, 2))
-        inv = np.linalg.inv(a)
-        self._a_inv = 0.5 * (inv + np.swapaxes(inv, 1, 2))
-        self._b = self._b + other._b
-        self._counts = self._counts + other._counts
-        self._refresh()
-        return self

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from .base import FLOAT, UNIFORM_BLOCK, Policy, check_count, check_real
+from ..core.protocol import mutator
+from ..core import checks
+from .base import FLOAT, UNIFORM_BLOCK, Policy
 
 __all__ = ["EpsilonGreedy", "UCB1", "BernoulliThompson", "GaussianThompson", "BootstrapThompson", "MAX_REPLICATES"]
 
@@ -27,9 +29,11 @@ MAX_REPLICATES = 32
 UNIFORM_BLOCK_LAST = UNIFORM_BLOCK - 1
 
 
-class _Counting(Policy):
+class _Counting(Policy, abstract=True):
     """Policies whose state is a count and a reward sum per arm."""
 
+    _counts: np.ndarray
+    _sums: np.ndarray
     _FIELDS = (("counts", ()), ("sums", ()))
     _ADDITIVE = ("counts", "sums")
 
@@ -72,7 +76,7 @@ class EpsilonGreedy(_Counting):
     """
 
     def __init__(self, n_arms: int, epsilon: float = 0.1, seed: int | None = None) -> None:
-        self.epsilon = check_real(epsilon, "EpsilonGreedy", "epsilon", 0.0, 1.0)
+        self.epsilon = checks.real(epsilon, "EpsilonGreedy", "epsilon", 0.0, 1.0)
         super().__init__(n_arms, seed)
 
     def _hyper(self) -> tuple:
@@ -104,6 +108,7 @@ class EpsilonGreedy(_Counting):
         self._counts = np.array(self._cl, dtype=FLOAT)
         self._sums = np.array(self._sl, dtype=FLOAT)
 
+    @mutator
     def select(self, context: Any = None, allowed: Any = None) -> int:
         """Choose an arm (see :meth:`Policy.select`).
 
@@ -133,6 +138,7 @@ class EpsilonGreedy(_Counting):
             return int(idx[int(self._uniform() * idx.shape[0])])
         return int(np.where(mask, self._scores, -np.inf).argmax())
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
         """Record ``reward`` for ``arm``.
 
@@ -182,7 +188,7 @@ class UCB1(_Counting):
     """
 
     def __init__(self, n_arms: int, alpha: float = 1.0, seed: int | None = None) -> None:
-        self.alpha = check_real(alpha, "UCB1", "alpha", 0.0)
+        self.alpha = checks.real(alpha, "UCB1", "alpha", 0.0)
         super().__init__(n_arms, seed)
 
     def _hyper(self) -> tuple:
@@ -221,6 +227,7 @@ class UCB1(_Counting):
         scores = self._means + bonus * self._inv_root
         return int(np.where(mask, scores, -np.inf).argmax())
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
         """Record ``reward`` for ``arm``.
 
@@ -266,12 +273,14 @@ class BernoulliThompson(Policy):
     1
     """
 
+    _successes: np.ndarray
+    _failures: np.ndarray
     _FIELDS = (("successes", ()), ("failures", ()))
     _ADDITIVE = ("successes", "failures")
 
     def __init__(self, n_arms: int, prior_alpha: float = 1.0, prior_beta: float = 1.0, seed: int | None = None) -> None:
-        self.prior_alpha = check_real(prior_alpha, "BernoulliThompson", "prior_alpha", 0.0, open_low=True)
-        self.prior_beta = check_real(prior_beta, "BernoulliThompson", "prior_beta", 0.0, open_low=True)
+        self.prior_alpha = checks.real(prior_alpha, "BernoulliThompson", "prior_alpha", 0.0, open_low=True)
+        self.prior_beta = checks.real(prior_beta, "BernoulliThompson", "prior_beta", 0.0, open_low=True)
         super().__init__(n_arms, seed)
 
     def _hyper(self) -> tuple:
@@ -321,6 +330,7 @@ class BernoulliThompson(Policy):
         a, b = np.array(self._a), np.array(self._b)
         return a / (a + b)
 
+    @mutator
     def select(self, context: Any = None, allowed: Any = None) -> int:
         """Choose the arm with the largest posterior draw.
 
@@ -335,6 +345,7 @@ class BernoulliThompson(Policy):
             return self._draw(self._active_list)
         return self._draw(np.flatnonzero(self._mask(allowed)).tolist())
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
         """Record a reward in [0, 1].
 
@@ -385,9 +396,9 @@ class GaussianThompson(_Counting):
     def __init__(
         self, n_arms: int, prior_mean: float = 0.0, prior_std: float = 1.0, noise_std: float = 1.0, seed: int | None = None
     ) -> None:
-        self.prior_mean = check_real(prior_mean, "GaussianThompson", "prior_mean")
-        self.prior_std = check_real(prior_std, "GaussianThompson", "prior_std", 0.0, open_low=True)
-        self.noise_std = check_real(noise_std, "GaussianThompson", "noise_std", 0.0, open_low=True)
+        self.prior_mean = checks.real(prior_mean, "GaussianThompson", "prior_mean")
+        self.prior_std = checks.real(prior_std, "GaussianThompson", "prior_std", 0.0, open_low=True)
+        self.noise_std = checks.real(noise_std, "GaussianThompson", "noise_std", 0.0, open_low=True)
         super().__init__(n_arms, seed)
 
     def _hyper(self) -> tuple:
@@ -411,6 +422,7 @@ class GaussianThompson(_Counting):
         """
         return self._post_mean.copy(), self._post_std.copy()
 
+    @mutator
     def select(self, context: Any = None, allowed: Any = None) -> int:
         """Choose the arm with the largest posterior draw.
 
@@ -430,6 +442,7 @@ class GaussianThompson(_Counting):
         theta = self._post_mean + self._post_std * self._rng.standard_normal(self.n_arms)
         return int(np.where(mask, theta, -np.inf).argmax())
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
         """Record ``reward`` for ``arm``.
 
@@ -482,6 +495,9 @@ class BootstrapThompson(Policy):
     1
     """
 
+    _rep_sums: np.ndarray
+    _rep_weights: np.ndarray
+    _counts: np.ndarray
     _FIELDS = (("rep_sums", ("j",)), ("rep_weights", ("j",)), ("counts", ()))
     _ADDITIVE = ("rep_sums", "rep_weights", "counts")
     _BUFFERED = True
@@ -489,12 +505,12 @@ class BootstrapThompson(Policy):
     def __init__(
         self, n_arms: int, n_replicates: int = 16, prior_reward: float = 1.0, prior_weight: float = 1.0, seed: int | None = None
     ) -> None:
-        j = check_count(n_replicates, "BootstrapThompson", "n_replicates")
+        j = checks.count(n_replicates, "BootstrapThompson", "n_replicates")
         if j > MAX_REPLICATES:
             raise InputError(f"BootstrapThompson: n_replicates must be at most {MAX_REPLICATES}, got {j}")
         self.n_replicates = j
-        self.prior_reward = check_real(prior_reward, "BootstrapThompson", "prior_reward")
-        self.prior_weight = check_real(prior_weight, "BootstrapThompson", "prior_weight", 0.0, open_low=True)
+        self.prior_reward = checks.real(prior_reward, "BootstrapThompson", "prior_reward")
+        self.prior_weight = checks.real(prior_weight, "BootstrapThompson", "prior_weight", 0.0, open_low=True)
         self._scale = float(1 << j)
         self._shifts = np.arange(j, dtype=np.int64)
         super().__init__(n_arms, seed)
@@ -530,6 +546,7 @@ class BootstrapThompson(Policy):
         """
         return self._rep_means.mean(axis=1)
 
+    @mutator
     def select(self, context: Any = None, allowed: Any = None) -> int:
         """Pick a replicate with one random number; play its best arm.
 
@@ -546,6 +563,7 @@ class BootstrapThompson(Policy):
         mask = self._mask(allowed)
         return int(np.where(mask, self._columns[j], -np.inf).argmax())
 
+    @mutator
     def update(self, arm: int, reward: float, context: Any = None) -> None:
         """Record ``reward``: each replicate takes it with weight 2 or 0 by one coin each.
 

@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from ..errors import InputError, StateMismatchError, missing_extra
-from ..state.protocol import expect_array, expect_keys, expect_scalar
+from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
 
 __all__ = ["EnrollmentIndex", "Entry", "EVICTION_POLICIES", "MAX_LABEL_CHARS"]
 
@@ -90,7 +90,7 @@ def _unit_rows(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x / np.maximum(norms, _MIN_NORM), dtype=np.float32)
 
 
-class EnrollmentIndex:
+class EnrollmentIndex(Stateful):
     """Labelled vectors searched by cosine similarity, with a capacity and an eviction policy.
 
     Parameters
@@ -124,8 +124,6 @@ class EnrollmentIndex:
     >>> [e.label for e in index.entries()]
     ['a', 'c']
     """
-
-    mutators = ("add", "remove", "remove_label", "record_hits")
 
     def __init__(self, dim: int, capacity: int = 256, eviction: str = "oldest") -> None:
         self.dim = dim
@@ -220,6 +218,7 @@ class EnrollmentIndex:
             self._faiss_index.remove_ids(np.asarray(rows, dtype=np.int64))
 
     # ------------------------------------------------------------ mutators
+    @mutator
     def add(self, vectors: Any, label: str, *, source: str = "enrolled", time: float = 0.0,
             pinned: bool = False) -> list[int]:
         """Add vectors under one label; return their new entry ids.
@@ -287,6 +286,7 @@ class EnrollmentIndex:
             self._next_seq += 1
         return new_ids
 
+    @mutator
     def remove(self, ids: Iterable[int]) -> int:
         """Remove entries by id; return how many were removed (unknown ids are ignored).
 
@@ -301,6 +301,7 @@ class EnrollmentIndex:
         self._delete_rows(rows)
         return int(rows.size)
 
+    @mutator
     def remove_label(self, label: str, *, source: str | None = None) -> int:
         """Remove every entry of ``label`` (only those of ``source`` if given); return the count.
 
@@ -319,6 +320,7 @@ class EnrollmentIndex:
         self._delete_rows(rows)
         return int(rows.size)
 
+    @mutator
     def record_hits(self, ids: Iterable[int]) -> None:
         """Count one use of each entry id (for the ``least_used`` eviction policy).
 

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError
+from ..core.protocol import Stateful, mutator
 from ..learn import Moments
 
 __all__ = ["BackgroundNormalizer", "FrozenNormalization", "STD_FLOOR_FRACTION"]
@@ -31,7 +32,7 @@ __all__ = ["BackgroundNormalizer", "FrozenNormalization", "STD_FLOOR_FRACTION"]
 STD_FLOOR_FRACTION = 0.1
 
 
-class BackgroundNormalizer:
+class BackgroundNormalizer(Stateful):
     """Per-feature z-scores against running background moments.
 
     Parameters
@@ -55,8 +56,6 @@ class BackgroundNormalizer:
     [[1.0, 1.0, 1.0]]
     """
 
-    mutators = ("update", "update_many")
-
     def __init__(self, dim: int, forgetting: float | None = None) -> None:
         self.dim = dim
         self.forgetting = forgetting
@@ -70,10 +69,12 @@ class BackgroundNormalizer:
         return self._moments
 
     # ------------------------------------------------------------ updates
+    @mutator
     def update(self, x: Any) -> None:
         """Add one background frame of shape ``(dim,)``."""
         self.moments.update(x)
 
+    @mutator
     def update_many(self, X: Any) -> None:
         """Add background frames, one per row of ``X`` with shape ``(n, dim)``.
 

@@ -42,7 +42,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_array, expect_keys, expect_scalar
+from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
 
 __all__ = ["ScatterStats", "WindowVerifier", "segment_features", "DEFAULT_CUT", "DEFAULT_SHRINK",
            "DEFAULT_SEGMENTS"]
@@ -79,7 +79,7 @@ def segment_features(windows: np.ndarray, segment_dim: int, segments: int) -> np
     return np.concatenate([z[:, p].mean(axis=1) for p in parts], axis=1)
 
 
-class ScatterStats:
+class ScatterStats(Stateful):
     """Weighted count, sum and sum of outer products of vectors (summation form).
 
     ``a.merge(b)`` adds the sums: exact, in any order, when ``forgetting`` is None.
@@ -95,13 +95,18 @@ class ScatterStats:
     def __init__(self, dim: int, forgetting: float | None = None) -> None:
         self.dim = int(dim)
         self.forgetting = forgetting
-        self.reset()
-
-    def reset(self) -> None:
         self.count = 0.0
         self.total = np.zeros(self.dim)
         self.scatter = np.zeros((self.dim, self.dim))
 
+    @mutator
+    def reset(self) -> None:
+        """Forget everything."""
+        self.count = 0.0
+        self.total = np.zeros(self.dim)
+        self.scatter = np.zeros((self.dim, self.dim))
+
+    @mutator
     def update(self, X: np.ndarray) -> None:
         """Add rows of ``X`` (each row after forgetting the past once)."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
@@ -113,15 +118,19 @@ class ScatterStats:
             self.scatter *= f
             self.scatter += np.outer(x, x)
 
-    def merge(self, other: "ScatterStats") -> None:
+    def __iadd__(self, other: "ScatterStats") -> "ScatterStats":
+        """Pool another device's statistics (exact without forgetting)."""
         self.count += other.count
         self.total += other.total
         self.scatter += other.scatter
+        return self
 
     def mean(self) -> np.ndarray:
+        """The weighted mean (zeros before any update)."""
         return self.total / max(self.count, 1e-300)
 
     def covariance(self) -> np.ndarray:
+        """The weighted covariance (population)."""
         m = self.mean()
         return self.scatter / max(self.count, 1e-300) - np.outer(m, m)
 
@@ -138,7 +147,7 @@ class ScatterStats:
         self.count, self.total, self.scatter = count, total.copy(), scatter.copy()
 
 
-class WindowVerifier:
+class WindowVerifier(Stateful):
     """Per-label Fisher discriminant over segment features, negatives in summation form.
 
     Parameters
@@ -180,6 +189,7 @@ class WindowVerifier:
         self.cut = float(cut)
         self.min_negatives = SAMPLES_PER_FEATURE * self.dim if min_negatives is None else int(min_negatives)
         self.negatives = ScatterStats(self.dim, forgetting)
+        self.adopt(negatives=self.negatives)
         self._models: dict[str, tuple[np.ndarray, float, float]] = {}
 
     def features(self, windows: np.ndarray) -> np.ndarray:
@@ -190,6 +200,7 @@ class WindowVerifier:
         """Whether enough negatives were heard for the verifier to take part."""
         return self.negatives.count >= self.min_negatives
 
+    @mutator
     def add_negatives(self, windows: np.ndarray) -> None:
         """Add windows (flattened) heard that were not the keyword."""
         self.negatives.update(self.features(windows))
@@ -224,6 +235,14 @@ class WindowVerifier:
             return np.ones(windows.shape[0])
         w, lo, hi = model
         return (self.features(windows) @ w - lo) / (hi - lo)
+
+    def models(self) -> dict[str, tuple[np.ndarray, float, float]]:
+        """The fitted discriminants ``{label: (w, lo, hi)}`` (a cache of :meth:`fit`)."""
+        return dict(self._models)
+
+    def set_models(self, models: Mapping[str, tuple[np.ndarray, float, float]]) -> None:
+        """Restore fitted discriminants (e.g. saved with the app, so a restart scores alike)."""
+        self._models = {k: (np.asarray(w, np.float64), float(lo), float(hi)) for k, (w, lo, hi) in models.items()}
 
     def passes(self, label: str, windows: np.ndarray) -> np.ndarray:
         return self.score(label, windows) >= self.cut

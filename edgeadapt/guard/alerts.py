@@ -26,7 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_keys, expect_scalar
+from ..core.protocol import Stateful, expect_keys, expect_scalar, mutator
 
 __all__ = ["AlertGuard", "NO_EVENT", "RAISED", "CLEARED", "EVENT_NAMES"]
 
@@ -37,7 +37,7 @@ EVENT_NAMES = ("", "raised", "cleared")  # indexed by the event codes above
 _STATE_KEYS = ("active", "run", "cooldown", "alerts", "event")
 
 
-class AlertGuard:
+class AlertGuard(Stateful):
     """Turns a score stream into alerts with minimum duration, refractory period and hysteresis.
 
     Parameters
@@ -65,8 +65,6 @@ class AlertGuard:
         Per step of the last :meth:`update_many` call: active flags (bool) and events
         (``NO_EVENT``, ``RAISED`` or ``CLEARED``, int8).
     """
-
-    mutators = ("update", "update_many", "reset")
 
     def __init__(self, on: float = 0.5, off: float | None = None, min_duration: int = 1, refractory: int = 0) -> None:
         self.on = on
@@ -135,6 +133,7 @@ class AlertGuard:
             event = int(events[-1])
         return active_out, events, (active, run, cooldown, alerts, event)
 
+    @mutator
     def update(self, score: float) -> None:
         """Feed one step's score.
 
@@ -150,6 +149,7 @@ class AlertGuard:
         """
         self.update_many(np.array([score], dtype=np.float64))
 
+    @mutator
     def update_many(self, scores: Any) -> None:
         """Feed several steps' scores in order; :attr:`history` tells what each step did.
 
@@ -176,6 +176,7 @@ class AlertGuard:
         """
         return self._simulate(np.ascontiguousarray(scores, dtype=np.float64).reshape(-1))[0]
 
+    @mutator
     def reset(self) -> None:
         """Forget any alert and counters (after maintenance, for instance).
 

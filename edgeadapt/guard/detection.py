@@ -21,7 +21,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_array, expect_keys, expect_scalar
+from ..core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, mutator
 
 __all__ = ["DetectionGuard", "RateLimit", "SECONDS_PER_HOUR"]
 
@@ -38,7 +38,7 @@ def _finite(value: Any, name: str, owner: str) -> float:
     return v
 
 
-class DetectionGuard:
+class DetectionGuard(Stateful):
     """Threshold, minimum margin, debounce and refractory period on a score stream.
 
     Parameters
@@ -62,8 +62,6 @@ class DetectionGuard:
     True
     """
 
-    mutators = ("process", "reset")
-
     def __init__(self, threshold: float = 0.5, min_margin: float = 0.0, debounce_frames: int = 1,
                  refractory_seconds: float = 1.0) -> None:
         self.threshold = threshold
@@ -72,8 +70,11 @@ class DetectionGuard:
         self.refractory_seconds = refractory_seconds
         self.reset()
 
+    @conditional_mutator
     def reset(self) -> None:
         """Forget the stream (run of counting frames and last detection time)."""
+        if getattr(self, "_run", 0) or getattr(self, "_last_fire", -math.inf) != -math.inf:
+            self._touch()
         self._run_label: str | None = None
         self._run = 0
         self._last_fire = -math.inf
@@ -99,6 +100,7 @@ class DetectionGuard:
         """
         return time - self._last_fire < self.refractory_seconds
 
+    @conditional_mutator
     def process(self, time: float, label: str | None, score: float, runner_up: float = -math.inf) -> bool:
         """Feed one frame; return True when it fires a detection.
 
@@ -130,8 +132,11 @@ class DetectionGuard:
         if math.isnan(score) or math.isnan(float(runner_up)):
             raise InputError("DetectionGuard: score and runner_up must not be NaN; check the scorer's input")
         if label is None or not self.counts(score, runner_up):
+            if self._run:
+                self._touch()
             self._run_label, self._run = None, 0
             return False
+        self._touch()
         self._run = self._run + 1 if label == self._run_label else 1
         self._run_label = label
         if self._run < self.debounce_frames or self.in_refractory(time):
@@ -170,7 +175,7 @@ class DetectionGuard:
                 f"debounce_frames={self.debounce_frames}, refractory_seconds={self.refractory_seconds})")
 
 
-class RateLimit:
+class RateLimit(Stateful):
     """At most ``per_hour`` events in any hour and ``total`` events ever.
 
     Parameters
@@ -196,8 +201,6 @@ class RateLimit:
     >>> limit.count, limit.allows(99999.0)
     (3, False)
     """
-
-    mutators = ("update", "reset")
 
     def __init__(self, per_hour: int = 4, total: int = 100) -> None:
         self.per_hour = per_hour
@@ -232,6 +235,7 @@ class RateLimit:
         recent = int(np.count_nonzero(time - self._times < SECONDS_PER_HOUR))
         return recent < self.per_hour
 
+    @mutator
     def update(self, time: float) -> None:
         """Record one event at ``time`` (call after :meth:`allows` said yes)."""
         self._check()
@@ -240,6 +244,7 @@ class RateLimit:
         self._times = np.append(self._times, time)[-keep:]
         self._count += 1
 
+    @mutator
     def reset(self) -> None:
         """Forget every event."""
         self._times = np.zeros(0, np.float64)

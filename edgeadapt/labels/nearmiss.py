@@ -26,8 +26,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from ..core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_array, expect_keys, expect_scalar
 
 __all__ = ["NearMiss", "NearMissLabeller"]
 
@@ -54,7 +54,7 @@ class NearMiss:
     payload: Any
 
 
-class NearMissLabeller:
+class NearMissLabeller(Stateful):
     """Propose near misses followed by a detection as positives.
 
     Parameters
@@ -94,8 +94,6 @@ class NearMissLabeller:
     []
     """
 
-    mutators = ("process", "reset")
-
     def __init__(self, low: float, high: float, horizon_seconds: float = 4.0, min_gap_seconds: float = 0.0,
                  max_pending: int = 8) -> None:
         self.low = low
@@ -105,8 +103,11 @@ class NearMissLabeller:
         self.max_pending = max_pending
         self.reset()
 
+    @conditional_mutator
     def reset(self) -> None:
         """Forget the current episode and every pending near miss."""
+        if getattr(self, "_episode", None) is not None or getattr(self, "_pending", None):
+            self._touch()
         self._episode: NearMiss | None = None
         self._crossed = False
         self._pending: list[NearMiss] = []
@@ -128,6 +129,7 @@ class NearMissLabeller:
             del self._pending[: max(0, len(self._pending) - self.max_pending)]
         self._episode, self._crossed = None, False
 
+    @conditional_mutator
     def process(self, time: float, label: str | None, score: float, payload: Any = None,
                 detected: bool = False) -> list[NearMiss]:
         """Feed one frame; return the near misses a detection in this frame confirms.
@@ -159,6 +161,14 @@ class NearMissLabeller:
         ['first try']
         """
         self._check()
+        before = (id(self._episode), self._crossed, [id(m) for m in self._pending])
+        try:
+            return self._process(time, label, score, payload, detected)
+        finally:
+            if (id(self._episode), self._crossed, [id(m) for m in self._pending]) != before:
+                self._touch()
+
+    def _process(self, time: float, label: str | None, score: float, payload: Any, detected: bool) -> list[NearMiss]:
         time, score = float(time), float(score)
         if math.isnan(score) or not math.isfinite(time):
             raise InputError("NearMissLabeller: time must be finite and score not NaN")

@@ -70,7 +70,9 @@ class ConsistencyLabeller:
     -----
     A run is proposed once, when it ends (after ``max_gap + 1`` disagreeing frames, or
     on :meth:`flush`), so that its peak and length are final. The labeller keeps only the
-    current run: nothing worth persisting.
+    current run, whose payload is the caller's object: it is deliberately not a
+    :class:`~edgeadapt.core.Stateful` (a restart starts a new run), and nothing in
+    edgeadapt persists it.
 
     Examples
     --------
@@ -80,8 +82,6 @@ class ConsistencyLabeller:
     >>> [r.label for r in labeller.flush()]
     ['a']
     """
-
-    mutators = ("process", "flush", "reset")
 
     def __init__(self, min_frames: int = 5, min_score: float = 0.5, max_gap: int = 1) -> None:
         self.min_frames = min_frames

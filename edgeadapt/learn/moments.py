@@ -22,8 +22,10 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_array, expect_keys, expect_scalar
-from ._check import FLOAT, as_matrix, as_vector, as_weight, as_weights, check_dim, check_forgetting, decay_weights
+from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
+from ..core import checks
+from ..core.checks import FLOAT
+from ._forget import decay_weights
 
 __all__ = ["Moments", "Covariance"]
 
@@ -50,13 +52,6 @@ def _ones(n: int) -> np.ndarray:
     return ones
 
 
-def _check_ddof(ddof: Any, owner: str) -> float:
-    value = float(ddof)
-    if not (value >= 0.0 and value - value == 0.0):
-        raise InputError(f"{owner}: ddof must be a finite non-negative number, got {ddof!r}")
-    return value
-
-
 def _check_merge(self: Any, other: Any) -> None:
     if type(other) is not type(self) or other.dim != self.dim:
         raise InputError(
@@ -71,7 +66,7 @@ def _check_count(count: float, owner: Any) -> float:
     return count
 
 
-class Moments:
+class Moments(Stateful):
     """Running count, mean and variance of each feature of a vector stream.
 
     Parameters
@@ -111,11 +106,9 @@ class Moments:
     (5.0, [3.0], [2.5])
     """
 
-    mutators = ("update", "update_many")
-
     def __init__(self, dim: int, forgetting: float | None = None) -> None:
-        self.dim = check_dim(dim, type(self).__name__)
-        self.forgetting = check_forgetting(forgetting, type(self).__name__)
+        self.dim = checks.count(dim, type(self).__name__, "dim")
+        self.forgetting = checks.forgetting(forgetting, type(self).__name__)
         self._scalar = self.dim == 1
         self._fast = self._scalar and self.forgetting is None
         self._count = 0.0
@@ -127,6 +120,7 @@ class Moments:
             self._m2 = np.zeros(self.dim, dtype=FLOAT)
 
     # ------------------------------------------------------------------ updates
+    @mutator
     def update(self, x: Any, weight: float = 1.0) -> None:
         """Add one sample.
 
@@ -158,10 +152,10 @@ class Moments:
         self._update_any(x, weight)
 
     def _update_any(self, x: Any, weight: Any) -> None:
-        weight = as_weight(weight, "Moments")
+        weight = checks.weight(weight, "Moments")
         if self._scalar:
             if type(x) is not float:
-                x = float(as_vector(x, 1, "Moments")[0])
+                x = float(checks.vector(x, 1, "Moments")[0])
             if x - x != 0.0:
                 raise InputError("Moments: x is NaN or Inf; drop or repair the sample before updating")
             count = self._count
@@ -175,7 +169,7 @@ class Moments:
                 self._mean += delta * (weight / n)
                 self._m2 += (weight * count / n) * delta * delta
             return
-        x = as_vector(x, self.dim, "Moments")
+        x = checks.vector(x, self.dim, "Moments")
         count = self._count
         if self.forgetting is not None:
             count *= self.forgetting
@@ -187,6 +181,7 @@ class Moments:
             self._mean += delta * (weight / n)
             self._m2 += (weight * count / n) * (delta * delta)
 
+    @mutator
     def update_many(self, X: Any, weights: Any = None) -> None:
         """Add a batch of samples; the state equals that of the ``update`` loop.
 
@@ -205,12 +200,12 @@ class Moments:
         (1.75, [2.428571])
         """
         if self._scalar and weights is None and self.forgetting is None:
-            x = X if type(X) is np.ndarray and X.dtype == FLOAT else as_matrix(X, 1, "Moments")
+            x = X if type(X) is np.ndarray and X.dtype == FLOAT else checks.matrix(X, 1, "Moments")
             if x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1):
                 self._update_many_scalar(x.reshape(-1))
                 return
-        X = as_matrix(X, self.dim, "Moments")
-        w = as_weights(weights, X.shape[0], "Moments")
+        X = checks.matrix(X, self.dim, "Moments")
+        w = checks.weights(weights, X.shape[0], "Moments")
         if X.shape[0] == 0:
             return
         w, old = decay_weights(w, self.forgetting)
@@ -309,7 +304,7 @@ class Moments:
         >>> m.variance().tolist(), m.variance(ddof=1).round(4).tolist()
         ([1.25], [1.6667])
         """
-        ddof = _check_ddof(ddof, "Moments")
+        ddof = checks.real(ddof, "Moments", "ddof", 0.0)
         m2 = np.array(self._m2, dtype=FLOAT).reshape(self.dim)
         denom = self._count - ddof
         if denom <= 0.0:
@@ -368,7 +363,7 @@ class Moments:
         return f"Moments(dim={self.dim}, forgetting={self.forgetting}, count={self._count:g})"
 
 
-class Covariance:
+class Covariance(Stateful):
     """Running count, mean and covariance (scatter) matrix of a vector stream.
 
     Parameters
@@ -396,11 +391,9 @@ class Covariance:
     [[1.0, 1.0], [1.0, 1.0]]
     """
 
-    mutators = ("update", "update_many")
-
     def __init__(self, dim: int, forgetting: float | None = None) -> None:
-        self.dim = check_dim(dim, type(self).__name__)
-        self.forgetting = check_forgetting(forgetting, type(self).__name__)
+        self.dim = checks.count(dim, type(self).__name__, "dim")
+        self.forgetting = checks.forgetting(forgetting, type(self).__name__)
         self._count = 0.0
         # dim 2 (the bivariate case) keeps mean and comoment in Python floats:
         # [mean_0, mean_1, c_00, c_01, c_11]; other dims keep numpy arrays.
@@ -420,6 +413,7 @@ class Covariance:
             return np.array([m0, m1], dtype=FLOAT), np.array([[c00, c01], [c01, c11]], dtype=FLOAT)
         return self._mean, self._comoment
 
+    @mutator
     def update(self, x: Any, weight: float = 1.0) -> None:
         """Add one sample of shape ``(dim,)`` with a non-negative weight.
 
@@ -450,9 +444,9 @@ class Covariance:
         self._update_any(x, weight)
 
     def _update_any(self, x: Any, weight: Any) -> None:
-        weight = as_weight(weight, "Covariance")
+        weight = checks.weight(weight, "Covariance")
         if self._pair:
-            x0, x1 = as_vector(x, PAIR_DIM, "Covariance").tolist()
+            x0, x1 = checks.vector(x, PAIR_DIM, "Covariance").tolist()
             if x0 - x0 != 0.0 or x1 - x1 != 0.0:
                 raise InputError("Covariance: x holds NaN or Inf; drop or repair the sample before updating")
             p = self._p
@@ -477,7 +471,7 @@ class Covariance:
                 p[3] += e0 * d1
                 p[4] += d1 * coef * d1
             return
-        x = as_vector(x, self.dim, "Covariance")
+        x = checks.vector(x, self.dim, "Covariance")
         count = self._count
         if self.forgetting is not None:
             count *= self.forgetting
@@ -492,6 +486,7 @@ class Covariance:
                 e = delta * math.sqrt(coef)
                 self._comoment += e.reshape(self.dim, 1).dot(e.reshape(1, self.dim))
 
+    @mutator
     def update_many(self, X: Any, weights: Any = None) -> None:
         """Add a batch; the state equals that of the ``update`` loop to rounding.
 
@@ -502,12 +497,12 @@ class Covariance:
         [2.0, 1.0]
         """
         if weights is None and self.forgetting is None:
-            arr = X if type(X) is np.ndarray and X.dtype == FLOAT else as_matrix(X, self.dim, "Covariance")
+            arr = X if type(X) is np.ndarray and X.dtype == FLOAT else checks.matrix(X, self.dim, "Covariance")
             if arr.ndim == 2 and arr.shape[1] == self.dim and arr.shape[0] > 0:
                 self._update_many_unit(arr)
                 return
-        X = as_matrix(X, self.dim, "Covariance")
-        w = as_weights(weights, X.shape[0], "Covariance")
+        X = checks.matrix(X, self.dim, "Covariance")
+        w = checks.weights(weights, X.shape[0], "Covariance")
         if X.shape[0] == 0:
             return
         w, old = decay_weights(w, self.forgetting)
@@ -616,7 +611,7 @@ class Covariance:
         >>> c.covariance(ddof=1).tolist()
         [[2.0]]
         """
-        ddof = _check_ddof(ddof, "Covariance")
+        ddof = checks.real(ddof, "Covariance", "ddof", 0.0)
         denom = self._count - ddof
         if denom <= 0.0:
             return np.zeros((self.dim, self.dim), dtype=FLOAT)

@@ -17,8 +17,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_array, expect_keys
-from ._check import FLOAT, as_matrix, as_vector, as_weight, as_weights, check_dim
+from ..core.protocol import Stateful, expect_array, expect_keys, mutator
+from ..core import checks
+from ..core.checks import FLOAT
 from .prototype import as_label, as_labels
 
 __all__ = ["GaussianNB", "CategoricalNB", "GAUSSIAN_VAR_SMOOTHING"]
@@ -36,7 +37,7 @@ def _log_softmax(scores: np.ndarray) -> np.ndarray:
     return scores - (top + math.log(np.exp(scores[finite] - top).sum()))
 
 
-class GaussianNB:
+class GaussianNB(Stateful):
     """Gaussian naive Bayes: per-class count, mean and variance of each feature.
 
     Parameters
@@ -62,11 +63,9 @@ class GaussianNB:
     [1.0, 0.0]
     """
 
-    mutators = ("update", "update_many", "add_class")
-
     def __init__(self, dim: int, n_classes: int, var_smoothing: float = GAUSSIAN_VAR_SMOOTHING) -> None:
-        self.dim = check_dim(dim, "GaussianNB")
-        self.n_classes = check_dim(n_classes, "GaussianNB", "n_classes")
+        self.dim = checks.count(dim, "GaussianNB", "dim")
+        self.n_classes = checks.count(n_classes, "GaussianNB", "n_classes")
         vs = float(var_smoothing)
         if not (vs >= 0.0 and vs - vs == 0.0):
             raise InputError(f"GaussianNB: var_smoothing must be finite and non-negative, got {var_smoothing!r}")
@@ -75,6 +74,7 @@ class GaussianNB:
         self._means = np.zeros((self.n_classes, self.dim), dtype=FLOAT)
         self._m2 = np.zeros((self.n_classes, self.dim), dtype=FLOAT)
 
+    @mutator
     def update(self, x: Any, label: int, weight: float = 1.0) -> None:
         """Add one labelled sample.
 
@@ -83,9 +83,9 @@ class GaussianNB:
         >>> nb = GaussianNB(1, 1); nb.update([2.0], 0); nb.means().tolist()
         [[2.0]]
         """
-        x = as_vector(x, self.dim, "GaussianNB")
+        x = checks.vector(x, self.dim, "GaussianNB")
         k = as_label(label, self.n_classes, "GaussianNB")
-        w = as_weight(weight, "GaussianNB")
+        w = checks.weight(weight, "GaussianNB")
         count = self._counts[k]
         n = count + w
         if n <= 0.0:
@@ -95,6 +95,7 @@ class GaussianNB:
         self._m2[k] += (w * count / n) * delta * delta
         self._counts[k] = n
 
+    @mutator
     def update_many(self, X: Any, labels: Any, weights: Any = None) -> None:
         """Add a batch (per-class batch statistics merged with Chan's formula).
 
@@ -103,9 +104,9 @@ class GaussianNB:
         >>> nb = GaussianNB(1, 2); nb.update_many([[1.0], [3.0]], [1, 1]); nb.variances().tolist()
         [[0.0], [1.0]]
         """
-        X = as_matrix(X, self.dim, "GaussianNB")
+        X = checks.matrix(X, self.dim, "GaussianNB")
         y = as_labels(labels, X.shape[0], self.n_classes, "GaussianNB")
-        w = as_weights(weights, X.shape[0], "GaussianNB")
+        w = checks.weights(weights, X.shape[0], "GaussianNB")
         for k in np.unique(y):
             rows = y == k
             wk, Xk = w[rows], X[rows]
@@ -127,6 +128,7 @@ class GaussianNB:
         self._m2[k] = self._m2[k] + m2b + delta * delta * (na * nb / n)
         self._counts[k] = n
 
+    @mutator
     def add_class(self) -> int:
         """Add an empty class and return its index.
 
@@ -191,7 +193,7 @@ class GaussianNB:
         >>> nb.predict_log_proba([0.0]).tolist()
         [0.0, -inf]
         """
-        x = as_vector(x, self.dim, "GaussianNB")
+        x = checks.vector(x, self.dim, "GaussianNB")
         seen = self._counts > 0.0
         var = self.variances()
         eps = self.var_smoothing * max(float(var.max()), 0.0)
@@ -256,7 +258,7 @@ class GaussianNB:
         return f"GaussianNB(dim={self.dim}, n_classes={self.n_classes})"
 
 
-class CategoricalNB:
+class CategoricalNB(Stateful):
     """Naive Bayes over discrete features: a table of per-class category counts.
 
     Parameters
@@ -278,12 +280,10 @@ class CategoricalNB:
     (0, 1)
     """
 
-    mutators = ("update", "update_many")
-
     def __init__(self, n_features: int, n_categories: int, n_classes: int, alpha: float = 1.0) -> None:
-        self.n_features = check_dim(n_features, "CategoricalNB", "n_features")
-        self.n_categories = check_dim(n_categories, "CategoricalNB", "n_categories")
-        self.n_classes = check_dim(n_classes, "CategoricalNB", "n_classes")
+        self.n_features = checks.count(n_features, "CategoricalNB", "n_features")
+        self.n_categories = checks.count(n_categories, "CategoricalNB", "n_categories")
+        self.n_classes = checks.count(n_classes, "CategoricalNB", "n_classes")
         a = float(alpha)
         if not (a > 0.0 and a - a == 0.0):
             raise InputError(f"CategoricalNB: alpha must be a positive finite smoothing count, got {alpha!r}")
@@ -301,6 +301,7 @@ class CategoricalNB:
             raise InputError(f"CategoricalNB: category codes must lie in [0, {self.n_categories})")
         return arr.astype(np.int64)
 
+    @mutator
     def update(self, x: Any, label: int, weight: float = 1.0) -> None:
         """Add one sample of ``n_features`` integer codes and its label.
 
@@ -311,10 +312,11 @@ class CategoricalNB:
         """
         codes = self._as_codes(x, 1)
         k = as_label(label, self.n_classes, "CategoricalNB")
-        w = as_weight(weight, "CategoricalNB")
+        w = checks.weight(weight, "CategoricalNB")
         self._counts[k, np.arange(self.n_features), codes] += w
         self._class_counts[k] += w
 
+    @mutator
     def update_many(self, X: Any, labels: Any, weights: Any = None) -> None:
         """Add a batch (exactly the loop's counts).
 
@@ -325,7 +327,7 @@ class CategoricalNB:
         """
         codes = self._as_codes(X, 2)
         y = as_labels(labels, codes.shape[0], self.n_classes, "CategoricalNB")
-        w = as_weights(weights, codes.shape[0], "CategoricalNB")
+        w = checks.weights(weights, codes.shape[0], "CategoricalNB")
         feat = np.broadcast_to(np.arange(self.n_features), codes.shape)
         np.add.at(self._counts, (np.broadcast_to(y[:, None], codes.shape), feat, codes), np.broadcast_to(w[:, None], codes.shape))
         self._class_counts += np.bincount(y, weights=w, minlength=self.n_classes)

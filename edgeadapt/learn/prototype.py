@@ -15,8 +15,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_array, expect_keys
-from ._check import FLOAT, as_matrix, as_vector, as_weight, as_weights, check_dim
+from ..core.protocol import Stateful, expect_array, expect_keys, mutator
+from ..core import checks
+from ..core.checks import FLOAT
 
 __all__ = ["NearestClassMean", "as_label", "as_labels"]
 
@@ -53,7 +54,7 @@ def as_labels(labels: Any, n: int, n_classes: int, owner: str) -> np.ndarray:
     return arr
 
 
-class NearestClassMean:
+class NearestClassMean(Stateful):
     """Classify by the closest class mean (squared Euclidean distance).
 
     The state is each class's weighted feature sum and weight count, so updates are
@@ -78,14 +79,13 @@ class NearestClassMean:
     1
     """
 
-    mutators = ("update", "update_many", "add_class")
-
     def __init__(self, dim: int, n_classes: int) -> None:
-        self.dim = check_dim(dim, "NearestClassMean")
-        self.n_classes = check_dim(n_classes, "NearestClassMean", "n_classes")
+        self.dim = checks.count(dim, "NearestClassMean", "dim")
+        self.n_classes = checks.count(n_classes, "NearestClassMean", "n_classes")
         self._sums = np.zeros((self.n_classes, self.dim), dtype=FLOAT)
         self._counts = np.zeros(self.n_classes, dtype=FLOAT)
 
+    @mutator
     def update(self, x: Any, label: int, weight: float = 1.0) -> None:
         """Add one labelled sample.
 
@@ -94,12 +94,13 @@ class NearestClassMean:
         >>> ncm = NearestClassMean(1, 1); ncm.update([3.0], 0, weight=2.0); ncm.counts().tolist()
         [2.0]
         """
-        x = as_vector(x, self.dim, "NearestClassMean")
+        x = checks.vector(x, self.dim, "NearestClassMean")
         k = as_label(label, self.n_classes, "NearestClassMean")
-        w = as_weight(weight, "NearestClassMean")
+        w = checks.weight(weight, "NearestClassMean")
         self._sums[k] += w * x
         self._counts[k] += w
 
+    @mutator
     def update_many(self, X: Any, labels: Any, weights: Any = None) -> None:
         """Add a batch of labelled samples (same state as the loop, to rounding).
 
@@ -108,12 +109,13 @@ class NearestClassMean:
         >>> ncm = NearestClassMean(1, 2); ncm.update_many([[1.0], [2.0]], [1, 1]); ncm.counts().tolist()
         [0.0, 2.0]
         """
-        X = as_matrix(X, self.dim, "NearestClassMean")
+        X = checks.matrix(X, self.dim, "NearestClassMean")
         y = as_labels(labels, X.shape[0], self.n_classes, "NearestClassMean")
-        w = as_weights(weights, X.shape[0], "NearestClassMean")
+        w = checks.weights(weights, X.shape[0], "NearestClassMean")
         np.add.at(self._sums, y, X * w[:, None])
         self._counts += np.bincount(y, weights=w, minlength=self.n_classes)
 
+    @mutator
     def add_class(self) -> int:
         """Add an empty class and return its index.
 
@@ -166,7 +168,7 @@ class NearestClassMean:
         >>> ncm = NearestClassMean(1, 2); ncm.update([1.0], 0); ncm.distances([3.0]).tolist()
         [4.0, inf]
         """
-        x = as_vector(x, self.dim, "NearestClassMean")
+        x = checks.vector(x, self.dim, "NearestClassMean")
         seen = self._counts > 0.0
         d = np.full(self.n_classes, np.inf)
         if seen.any():

@@ -17,27 +17,57 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..state.protocol import expect_array, expect_keys, expect_scalar
+from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
 from .moments import SYMMETRY_RTOL
-from ._check import (
-    FLOAT,
-    as_matrix,
-    as_number,
-    as_vector,
-    as_weight,
-    as_weights,
-    check_dim,
-    check_forgetting,
-    decay_weights,
-)
+from ..core import checks
+from ..core.checks import FLOAT
+from ._forget import decay_weights
 
-__all__ = ["Ridge", "RIDGE_RCOND"]
+__all__ = ["Ridge", "RIDGE_RCOND", "check_scatter", "regularized_inverse"]
 
 # Eigenvalues below RIDGE_RCOND * largest are treated as zero in the fallback solve.
 RIDGE_RCOND = 1e-12
 
 
-class Ridge:
+def check_scatter(xtx: np.ndarray, count: Any, yty: Any, owner: str) -> None:
+    """Raise ``StateMismatchError`` for scatter statistics no sequence of updates can give.
+
+    ``xtx`` is one ``(p, p)`` matrix or a stack of them; ``count`` and ``yty`` match the
+    stack. Shared by :class:`Ridge` and the per-arm regressions of ``LinUCB``.
+
+    Examples
+    --------
+    >>> check_scatter(np.array([[1.0, 2.0], [0.0, 1.0]]), np.float64(1), np.float64(0), "Ridge")
+    Traceback (most recent call last):
+    ...
+    edgeadapt.errors.StateMismatchError: Ridge: state has a negative count or yty, or a non-symmetric xtx; the state is damaged: reset it
+    """
+    sym = np.allclose(xtx, np.swapaxes(xtx, -1, -2), rtol=SYMMETRY_RTOL, atol=0.0)
+    diag = np.diagonal(xtx, axis1=-2, axis2=-1)
+    if (np.asarray(count) < 0.0).any() or (np.asarray(yty) < 0.0).any() or not sym or (diag < 0.0).any():
+        raise StateMismatchError(
+            f"{owner}: state has a negative count or yty, or a non-symmetric xtx; the state is damaged: reset it"
+        )
+
+
+def regularized_inverse(xtx: np.ndarray, penalty: float) -> np.ndarray:
+    """``inv(xtx + penalty I)`` for one scatter matrix or a stack, exactly symmetric.
+
+    Through a Cholesky factor: ``penalty > 0`` makes the matrix positive definite.
+
+    Examples
+    --------
+    >>> regularized_inverse(np.array([[3.0]]), 1.0).tolist()
+    [[0.25]]
+    """
+    p = xtx.shape[-1]
+    a = xtx + penalty * np.eye(p, dtype=FLOAT)
+    inv_l = np.linalg.inv(np.linalg.cholesky(a))
+    inv = np.swapaxes(inv_l, -1, -2) @ inv_l
+    return 0.5 * (inv + np.swapaxes(inv, -1, -2))
+
+
+class Ridge(Stateful):
     """Linear least squares with an L2 penalty, updated exactly one sample at a time.
 
     The state is the weighted scatter ``XᵀX`` (dim × dim), ``Xᵀy`` (dim), ``yᵀy`` and
@@ -77,16 +107,14 @@ class Ridge:
     ([2.0], 1.0, 7.0)
     """
 
-    mutators = ("update", "update_many")
-
     def __init__(self, dim: int, alpha: float = 1.0, fit_intercept: bool = False, forgetting: float | None = None) -> None:
-        self.dim = check_dim(dim, "Ridge")
+        self.dim = checks.count(dim, "Ridge", "dim")
         alpha = float(alpha)
         if not (alpha >= 0.0 and alpha - alpha == 0.0):
             raise InputError(f"Ridge: alpha must be a finite non-negative penalty, got {alpha!r}")
         self.alpha = alpha
         self.fit_intercept = bool(fit_intercept)
-        self.forgetting = check_forgetting(forgetting, "Ridge")
+        self.forgetting = checks.forgetting(forgetting, "Ridge")
         self._p = self.dim + (1 if self.fit_intercept else 0)
         self._count = 0.0
         self._xtx = np.zeros((self._p, self._p), dtype=FLOAT)
@@ -99,6 +127,7 @@ class Ridge:
             return x
         return np.concatenate([x, np.ones(x.shape[:-1] + (1,), dtype=FLOAT)], axis=-1)
 
+    @mutator
     def update(self, x: Any, y: float, weight: float = 1.0) -> None:
         """Add one sample ``(x, y)``.
 
@@ -107,9 +136,9 @@ class Ridge:
         >>> r = Ridge(1, alpha=0.0); r.update([2.0], 4.0); r.coef().tolist()
         [2.0]
         """
-        z = self._augment(as_vector(x, self.dim, "Ridge"))
-        y = as_number(y, "Ridge", "y")
-        w = as_weight(weight, "Ridge")
+        z = self._augment(checks.vector(x, self.dim, "Ridge"))
+        y = checks.number(y, "Ridge", "y")
+        w = checks.weight(weight, "Ridge")
         if self.forgetting is not None:
             f = self.forgetting
             self._count *= f
@@ -123,6 +152,7 @@ class Ridge:
         self._count += w
         self._solution = None
 
+    @mutator
     def update_many(self, X: Any, y: Any, weights: Any = None) -> None:
         """Add a batch; the state equals that of the ``update`` loop to rounding.
 
@@ -131,7 +161,7 @@ class Ridge:
         >>> r = Ridge(1, alpha=0.0); r.update_many([[1.0], [2.0]], [2.0, 4.0]); r.coef().tolist()
         [2.0]
         """
-        X = as_matrix(X, self.dim, "Ridge")
+        X = checks.matrix(X, self.dim, "Ridge")
         n = X.shape[0]
         try:
             yv = np.ascontiguousarray(y, dtype=FLOAT).reshape(-1)
@@ -141,7 +171,7 @@ class Ridge:
             raise InputError(f"Ridge: y has {yv.size} values for {n} rows of X; pass one target per row")
         if not np.isfinite(yv).all():
             raise InputError("Ridge: y holds NaN or Inf; drop or repair those rows before updating")
-        w, old = decay_weights(as_weights(weights, n, "Ridge"), self.forgetting)
+        w, old = decay_weights(checks.weights(weights, n, "Ridge"), self.forgetting)
         Z = self._augment(X)
         wZ = Z * w[:, None]
         xtx = wZ.T @ Z
@@ -216,7 +246,7 @@ class Ridge:
         >>> r = Ridge(1, alpha=0.0); r.update([1.0], 2.0); r.predict([3.0])
         6.0
         """
-        z = self._augment(as_vector(x, self.dim, "Ridge"))
+        z = self._augment(checks.vector(x, self.dim, "Ridge"))
         return float(z @ self._solve())
 
     def predict_many(self, X: Any) -> np.ndarray:
@@ -227,7 +257,7 @@ class Ridge:
         >>> r = Ridge(1, alpha=0.0); r.update([1.0], 2.0); r.predict_many([[1.0], [2.0]]).tolist()
         [2.0, 4.0]
         """
-        return self._augment(as_matrix(X, self.dim, "Ridge")) @ self._solve()
+        return self._augment(checks.matrix(X, self.dim, "Ridge")) @ self._solve()
 
     @property
     def count(self) -> float:
@@ -275,10 +305,7 @@ class Ridge:
         xtx = expect_array(state, "xtx", (self._p, self._p), FLOAT, self)
         xty = expect_array(state, "xty", (self._p,), FLOAT, self)
         yty = float(expect_scalar(state, "yty", FLOAT, self))
-        if count < 0.0 or yty < 0.0 or not np.allclose(xtx, xtx.T, rtol=SYMMETRY_RTOL, atol=0.0) or (np.diagonal(xtx) < 0.0).any():
-            raise StateMismatchError(
-                "Ridge: state has a negative count or yty, or a non-symmetric xtx; the state is damaged: reset it"
-            )
+        check_scatter(xtx, np.float64(count), np.float64(yty), "Ridge")
         self._count, self._xtx, self._xty, self._yty = count, xtx, xty, yty
         self._solution = None
 

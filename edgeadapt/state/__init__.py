@@ -26,7 +26,7 @@ from .protocol import (
     expect_array,
     expect_keys,
     expect_scalar,
-    mutators_of,
+    mutator,
 )
 from .storage import FileStorage, MemoryStorage, Storage
 from .store import DEFAULT_MAX_BLOB_BYTES, FileStore, MemoryStore, SlotInfo, SlotStore, StoreInfo
@@ -52,7 +52,7 @@ __all__ = [
     "expect_array",
     "expect_keys",
     "expect_scalar",
-    "mutators_of",
+    "mutator",
     "FileStorage",
     "MemoryStorage",
     "Storage",

@@ -1,16 +1,18 @@
 """Orthogonal persistence: save a component after it changes, without it knowing.
 
-:class:`Persistent` wraps any :class:`~edgeadapt.state.protocol.Stateful` component.
-Calls to the component's mutating methods (its ``mutators``) go through the wrapper,
-which then asks its :class:`WritePolicy` whether to write the state to the store.
-Everything else (queries, attributes) passes straight to the component.
+:class:`Persistent` wraps any :class:`~edgeadapt.core.Stateful` component and listens to
+its changes: whenever the component's :attr:`~edgeadapt.core.Stateful.version` moves (a
+``@mutator`` of the component returned, or of one of its parts, reached through any
+path), the wrapper asks its :class:`WritePolicy` whether to write the state to the
+store. Attribute access passes straight to the component.
 
 Examples
 --------
 >>> import numpy as np, tempfile, os
->>> class Counter:
-...     mutators = ("update",)
+>>> from edgeadapt.core import Stateful, StateGroup, mutator
+>>> class Counter(Stateful):
 ...     def __init__(self): self.n = 0
+...     @mutator
 ...     def update(self): self.n += 1
 ...     def state_dict(self): return {"n": np.int64(self.n)}
 ...     def load_state_dict(self, s): self.n = int(s["n"])
@@ -19,6 +21,11 @@ Examples
 ...     c.update(); c.update()
 >>> persist(Counter(), path).n
 2
+>>> gpath = os.path.join(tempfile.mkdtemp(), "group.ea")
+>>> g = persist(StateGroup(a=Counter(), b=Counter()), gpath)
+>>> g["a"].update()          # a change through a child is saved too
+>>> g.pending, persist(StateGroup(a=Counter(), b=Counter()), gpath)["a"].n
+(0, 1)
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import time
 from typing import Any, Callable
 
 from ..errors import StateMismatchError
-from .protocol import component_name, mutators_of
+from ..core.protocol import Stateful, component_name
 from .store import FileStore, SlotStore
 
 __all__ = ["WritePolicy", "EveryUpdate", "Coalesced", "Persistent", "persist", "COMPONENT_KEY"]
@@ -119,8 +126,10 @@ class Persistent:
 
     Notes
     -----
-    A state of another component class is refused with ``StateMismatchError``, and a
-    state the component refuses leaves the store untouched.
+    The wrapper subscribes to the component, so a change made on the component itself,
+    on one of its parts or through this wrapper is saved alike. A state of another
+    component class is refused with ``StateMismatchError``, and a state the component
+    refuses leaves the store untouched.
     """
 
     def __init__(
@@ -131,19 +140,25 @@ class Persistent:
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not isinstance(component, Stateful):
+            raise TypeError(
+                f"{store.name}: a {type(component).__name__} cannot be persisted: derive it from "
+                "edgeadapt.core.Stateful and mark its mutating methods with @mutator"
+            )
         object.__setattr__(self, "_component", component)
         object.__setattr__(self, "_store", store)
         object.__setattr__(self, "_policy", policy or EveryUpdate())
         object.__setattr__(self, "_clock", clock)
         object.__setattr__(self, "_pending", 0)
         object.__setattr__(self, "_closed", False)
-        object.__setattr__(self, "_mutators", frozenset(mutators_of(component)))
         state = store.load()
         if state is None:
             store.create(self._tagged_state())
         else:
             self._load_into_component(state)
+        object.__setattr__(self, "_saved_version", component.version)
         object.__setattr__(self, "_last_write", clock())
+        component.subscribe(self._on_change)
         _open_wrappers[id(self)] = self
 
     # ------------------------------------------------------------- internals
@@ -162,25 +177,15 @@ class Persistent:
             )
         self._component.load_state_dict(state)
 
-    def _after_mutation(self) -> None:
+    def _on_change(self, _component: Any) -> None:
+        if self._closed:
+            return
         object.__setattr__(self, "_pending", self._pending + 1)
         if self._policy.should_write(self._pending, self._clock() - self._last_write):
             self.flush()
 
     def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._component, name)
-        if name in self._mutators and callable(attr):
-
-            def mutating(*args: Any, **kwargs: Any) -> Any:
-                if self._closed:
-                    raise RuntimeError(f"{self._store.name}: this persistent component is closed")
-                result = attr(*args, **kwargs)
-                self._after_mutation()
-                return result
-
-            mutating.__doc__ = attr.__doc__
-            return mutating
-        return attr
+        return getattr(self._component, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._component, name, value)
@@ -189,8 +194,6 @@ class Persistent:
         other_component = other.component if isinstance(other, Persistent) else other
         component = self._component
         component += other_component
-        object.__setattr__(self, "_component", component)
-        self._after_mutation()
         return self
 
     def __getitem__(self, key: Any) -> Any:
@@ -205,7 +208,7 @@ class Persistent:
     # ------------------------------------------------------------- public API
     @property
     def component(self) -> Any:
-        """The wrapped component (changes made on it directly are saved by :meth:`flush`)."""
+        """The wrapped component (its changes are saved as if made through the wrapper)."""
         return self._component
 
     @property
@@ -215,35 +218,44 @@ class Persistent:
 
     @property
     def pending(self) -> int:
-        """Updates made since the last write."""
+        """Changes made since the last write."""
         return self._pending
+
+    @property
+    def dirty(self) -> bool:
+        """True if the component changed since its state was last written or loaded."""
+        return self._component.version != self._saved_version
 
     def flush(self) -> int:
         """Write the current state now; return its sequence number."""
+        if self._closed:
+            raise RuntimeError(f"{self._store.name}: this persistent component is closed")
+        version = self._component.version
         seq = self._store.save(self._tagged_state())
         object.__setattr__(self, "_pending", 0)
+        object.__setattr__(self, "_saved_version", version)
         object.__setattr__(self, "_last_write", self._clock())
         return seq
-
-    def mark_changed(self) -> None:
-        """Tell the wrapper the component changed through a method it does not know."""
-        self._after_mutation()
 
     def factory_reset(self) -> None:
         """Go back to the factory state, durably. Always works while the store's header holds."""
         state = self._store.factory()
         self._load_into_component(state)
-        self.flush()
+        if self.dirty or self._pending:
+            self.flush()
 
     def close(self) -> None:
-        """Write pending updates and release the store. Safe to call twice."""
+        """Write pending changes and release the store. Safe to call twice."""
         if self._closed:
             return
-        if self._pending:
-            self.flush()
-        self._store.close()
-        object.__setattr__(self, "_closed", True)
-        _open_wrappers.pop(id(self), None)
+        try:
+            if self.dirty:
+                self.flush()
+        finally:
+            self._component.unsubscribe(self._on_change)
+            self._store.close()
+            object.__setattr__(self, "_closed", True)
+            _open_wrappers.pop(id(self), None)
 
     def __enter__(self) -> "Persistent":
         return self

@@ -125,8 +125,49 @@ def test_linucb_inverse_and_theta_match_direct_solve():
     for k in range(3):
         Xa, ya = X[arms == k], r[arms == k]
         A = 2.0 * np.eye(4) + Xa.T @ Xa
-        np.testing.assert_allclose(p.state_dict()["a_inv"][k], np.linalg.inv(A), rtol=1e-9, atol=1e-12)
+        state = p.state_dict()
+        np.testing.assert_allclose(state["xtx"][k], Xa.T @ Xa, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(state["xty"][k], Xa.T @ ya, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(p.inverse()[k], np.linalg.inv(A), rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(p.theta()[k], np.linalg.solve(A, Xa.T @ ya), rtol=1e-9)
+
+
+def _linucb_rounds(rng, n, dim, scales):
+    """Contexts with per-feature scales (their squares set the conditioning of xtx)."""
+    X = rng.normal(size=(n, dim)) * scales
+    arms = rng.integers(0, 3, size=n)
+    rewards = X @ (rng.normal(size=dim) / scales) + rng.normal(size=n) * 0.1
+    return arms, rewards, X
+
+
+def _max_rel(a, b):
+    return max(float(np.max(np.abs(a[k] - b[k]) / np.maximum(np.abs(b[k]), 1e-300))) for k in ("xtx", "xty", "yty", "counts"))
+
+
+@pytest.mark.parametrize("cond, rtol", [(1e1, 1e-12), (1e8, 1e-9)])
+def test_linucb_halves_merged_equal_one_pass(cond, rtol):
+    """The issue's bar: merge of two halves equals one pass, also on an ill-conditioned problem."""
+    rng = np.random.default_rng(7)
+    dim, n = 5, 4000
+    scales = np.logspace(0, np.log10(cond) / 2, dim)  # cond(XᵀX) ≈ (max/min scale)² = cond
+    arms, rewards, X = _linucb_rounds(rng, n, dim, scales)
+    one, a, b = (LinUCB(3, dim, alpha=0.5, ridge=1e-6, seed=0) for _ in range(3))
+    half = n // 2
+    for i in range(n):
+        one.update(int(arms[i]), float(rewards[i]), X[i])
+        (a if i < half else b).update(int(arms[i]), float(rewards[i]), X[i])
+    xtx = one.state_dict()["xtx"][0]
+    assert np.linalg.cond(xtx) > cond / 10
+    a += b
+    assert _max_rel(a.state_dict(), one.state_dict()) <= rtol
+    # The cache of the merged policy is rebuilt from the sums: a reloaded one-pass policy
+    # (cache rebuilt the same way) decides the same.
+    reloaded = LinUCB(3, dim, alpha=0.5, ridge=1e-6, seed=0)
+    reloaded.load_state_dict(one.state_dict())
+    if cond < 1e3:
+        np.testing.assert_allclose(a.theta(), reloaded.theta(), rtol=1e-10, atol=1e-12)
+    probes = rng.normal(size=(50, dim)) * scales
+    assert [a.select(x) for x in probes] == [reloaded.select(x) for x in probes]
 
 
 def test_linucb_learns_a_linear_contextual_problem():

@@ -13,6 +13,7 @@ import pytest
 
 from edgeadapt.errors import NonFiniteStateError, StateMismatchError
 from edgeadapt.learn import Moments
+from edgeadapt.core import mutator
 from edgeadapt.state import Coalesced, EveryUpdate, FileStore, MemoryStore, Persistent, StateGroup, persist
 
 WORKER = Path(__file__).with_name("persist_worker.py")
@@ -137,8 +138,7 @@ def test_state_group_persists_children_together(tmp_path):
     path = tmp_path / "g.ea"
 
     class Pair(StateGroup):
-        mutators = ("update_both",)
-
+        @mutator
         def update_both(self, x):
             self["a"].update(x)
             self["b"].update(2 * x)
@@ -147,6 +147,56 @@ def test_state_group_persists_children_together(tmp_path):
     group.update_both(sample(1))
     reloaded = persist(Pair(a=Moments(DIM), b=Moments(DIM)), path)
     assert np.allclose(reloaded["b"].mean, 2 * sample(1))
+
+
+def read_in_another_process(path, code):
+    """Open ``path`` in a fresh interpreter and return what ``code`` prints."""
+    script = (
+        "import sys; from edgeadapt.state import persist, StateGroup; from edgeadapt.learn import Moments\n"
+        f"path = sys.argv[1]\n{code}\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_change_through_a_child_of_a_persisted_group_survives_a_reopen(tmp_path):
+    """The issue's case: ``g["a"].update(1.0)`` is saved, and seen by a second process."""
+    path = tmp_path / "group.ea"
+    g = persist(StateGroup(a=Moments(1), b=Moments(1)), path)
+    g["a"].update(1.0)
+    assert g.pending == 0 and not g.dirty
+    code = "g = persist(StateGroup(a=Moments(1), b=Moments(1)), path); print(g['a'].count, g['b'].count)"
+    assert read_in_another_process(path, code) == ["1.0", "0.0"]
+    g.component.children["b"].update_many(np.ones((3, 1)))  # any path: the component itself
+    assert read_in_another_process(path, code) == ["1.0", "3.0"]
+
+
+def test_coalesced_child_changes_are_written_at_close(tmp_path):
+    path = tmp_path / "lazy.ea"
+    g = persist(StateGroup(a=Moments(1)), path, Coalesced(max_updates=100, max_seconds=1e9))
+    for v in range(5):
+        g["a"].update(float(v))
+    assert g.pending == 5 and g.dirty
+    g.close()
+    code = "print(persist(StateGroup(a=Moments(1)), path)['a'].count)"
+    assert read_in_another_process(path, code) == ["5.0"]
+
+
+def test_a_component_that_is_not_stateful_is_refused(tmp_path):
+    class Plain:
+        def state_dict(self):
+            return {}
+
+        def load_state_dict(self, state):
+            pass
+
+    with pytest.raises(TypeError, match="derive it from edgeadapt.core.Stateful"):
+        persist(Plain(), tmp_path / "plain.ea")
+    assert not (tmp_path / "plain.ea").exists()
 
 
 def run_worker(path, policy, count):

@@ -32,8 +32,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from ...errors import InputError, StateMismatchError
+from ...core.protocol import Stateful, mutator
 from ...learn import Covariance, Moments
-from ...state.protocol import StateGroup, expect_keys, expect_scalar
+from ...core.protocol import load_parts_state, parts_state, expect_keys, expect_scalar
 from .slow import SlowScale
 
 __all__ = [
@@ -72,7 +73,7 @@ MIN_RELATIVE_SPREAD = 0.05
 TINY = 1e-12
 
 
-class Baseline:
+class Baseline(Stateful):
     """Running covariances of normal feature vectors, in per-channel blocks.
 
     Parameters
@@ -99,8 +100,6 @@ class Baseline:
     True
     """
 
-    mutators = ("update", "update_many", "reset")
-
     def __init__(self, dim: int, blocks: int = 1, shrinkage: float = DEFAULT_SHRINKAGE) -> None:
         self.dim = dim
         self.blocks = blocks
@@ -123,6 +122,7 @@ class Baseline:
             raise InputError("Baseline: X holds NaN or Inf; drop or repair those windows first")
         return X
 
+    @mutator
     def update(self, x: Any, weight: float = 1.0) -> None:
         """Add one normal feature vector with a weight."""
         x = self._matrix(np.asarray(x, dtype=np.float64).reshape(1, -1))[0]
@@ -130,6 +130,7 @@ class Baseline:
             part.update(x[b * self._size : (b + 1) * self._size], weight)
         self._changed()
 
+    @mutator
     def update_many(self, X: Any, weights: Any = None) -> None:
         """Add normal feature vectors (n, dim), optionally weighted."""
         X = self._matrix(X)
@@ -139,6 +140,7 @@ class Baseline:
             part.update_many(X[:, b * self._size : (b + 1) * self._size], weights)
         self._changed()
 
+    @mutator
     def reset(self) -> None:
         """Forget everything learned."""
         self._parts = [Covariance(self._size) for _ in range(int(self.blocks))]
@@ -235,18 +237,18 @@ class Baseline:
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
         """Each block's ``count``, ``mean`` and ``comoment``, names prefixed ``b0.``, ``b1.``, ..."""
-        return self._group().state_dict()
+        return parts_state(self._group())
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Load the blocks' states (all checked before any changes)."""
-        self._group().load_state_dict(state)
+        load_parts_state(self._group(), state, self)
         self._snapshot = None
 
-    def _group(self) -> StateGroup:
-        return StateGroup(**{f"b{b}": part for b, part in enumerate(self._parts)})
+    def _group(self) -> dict[str, Any]:
+        return {f"b{b}": part for b, part in enumerate(self._parts)}
 
 
-class BaselineScorer:
+class BaselineScorer(Stateful):
     """Baseline lifecycle: learn, calibrate on held-out windows, then score in [0, 1].
 
     Parameters
@@ -283,8 +285,6 @@ class BaselineScorer:
     ``1 / (1 + exp(-(max z - threshold_sigmas)))``. Everything learned is summation
     form: two scorers of the same machine type merge with ``+=``.
     """
-
-    mutators = ("update", "update_many", "adapt", "advance", "reset")
 
     def __init__(
         self,
@@ -329,10 +329,12 @@ class BaselineScorer:
     def _is_holdout(index: np.ndarray, total: int) -> np.ndarray:
         return (index >= total // 2) & (index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1)
 
+    @mutator
     def update(self, x: Any) -> None:
         """Learn one window's features (while learning)."""
         self.update_many(np.asarray(x, dtype=np.float64).reshape(1, -1))
 
+    @mutator
     def update_many(self, X: Any) -> None:
         """Learn windows' features (n, dim); windows beyond the learning period are ignored.
 
@@ -375,15 +377,18 @@ class BaselineScorer:
             return self.baseline.clip(X, SLOW_CLIP_SIGMAS)
         return self.baseline._matrix(X)
 
+    @mutator
     def adapt(self, x: Any, weight: float = 1.0) -> None:
         """Add one window judged normal to the baseline (slow adaptation while monitoring)."""
         self.baseline.update(x, weight)
 
+    @mutator
     def advance(self, X: Any) -> None:
         """Windows ``X`` were scored while monitoring: move the slow scale past them."""
         if self.slow is not None:
             self.slow.update_many(self._slow_input(X))
 
+    @mutator
     def reset(self) -> None:
         """Forget the baseline and calibration and learn again."""
         self.baseline.reset()
@@ -465,15 +470,15 @@ class BaselineScorer:
         return float(0.5 * (1.0 + math.tanh(0.5 * (z - float(self.threshold_sigmas)))))
 
     # ------------------------------------------------------------------ state
-    def _group_state(self, calibration: Moments, slow_calibration: Moments, slow: Any) -> StateGroup:
+    def _group_state(self, calibration: Moments, slow_calibration: Moments, slow: Any) -> dict[str, Any]:
         parts = {"baseline": self.baseline, "calibration": calibration}
         if slow is not None:
             parts.update(slow=slow, slow_calibration=slow_calibration)
-        return StateGroup(**parts)
+        return parts
 
     def state_dict(self) -> dict[str, Any]:
         """Baseline blocks, calibration moments, slow scale, phase and learned count."""
-        state = self._group_state(self.calibration, self.slow_calibration, self.slow).state_dict()
+        state = parts_state(self._group_state(self.calibration, self.slow_calibration, self.slow))
         state["phase"] = np.int8(self._phase)
         state["learned"] = np.int64(self._seen)
         return state
@@ -491,7 +496,7 @@ class BaselineScorer:
         slow = SlowScale(int(self.dim), int(self.group)) if self.slow is not None else None
         backup = self.baseline.state_dict()
         try:
-            self._group_state(calibration, slow_calibration, slow).load_state_dict(rest)
+            load_parts_state(self._group_state(calibration, slow_calibration, slow), rest, self)
         except Exception:
             self.baseline.load_state_dict(backup)
             raise

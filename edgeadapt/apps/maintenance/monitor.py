@@ -37,8 +37,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from ...errors import InputError, StateMismatchError
+from ...core.protocol import Stateful, mutator
 from ...guard.alerts import EVENT_NAMES, AlertGuard
-from ...state.protocol import StateGroup, expect_keys, expect_scalar
+from ...core.protocol import load_parts_state, parts_state, expect_keys, expect_scalar
 from .baseline import BaselineScorer
 
 __all__ = ["Monitor", "AdaptationLimiter", "WindowResults", "DEFAULT_ADAPT_EVERY", "DEFAULT_ADAPT_SIGMAS"]
@@ -53,7 +54,7 @@ SCORE_BLOCK = 1024
 ADAPT_LOOKAHEAD = 32
 
 
-class AdaptationLimiter:
+class AdaptationLimiter(Stateful):
     """Allows at most one adaptation every ``every`` windows.
 
     Parameters
@@ -73,12 +74,11 @@ class AdaptationLimiter:
     (False, 3)
     """
 
-    mutators = ("update", "mark")
-
     def __init__(self, every: int = DEFAULT_ADAPT_EVERY) -> None:
         self.every = every
         self._since = 0
 
+    @mutator
     def update(self, steps: int = 1) -> None:
         """``steps`` more windows have passed."""
         self._since += int(steps)
@@ -87,6 +87,7 @@ class AdaptationLimiter:
         """Windows that must pass before an adaptation is allowed (0: now)."""
         return max(int(self.every) - self._since, 0)
 
+    @mutator
     def mark(self) -> None:
         """An adaptation happened now."""
         self._since = 0
@@ -149,7 +150,7 @@ class WindowResults:
         )
 
 
-class Monitor:
+class Monitor(Stateful):
     """Learn, then score, guard and slowly adapt: one machine's monitoring state.
 
     Parameters
@@ -172,8 +173,6 @@ class Monitor:
         Windows processed since creation or reset.
     """
 
-    mutators = ("update_many", "reset")
-
     def __init__(
         self,
         scorer: BaselineScorer,
@@ -190,6 +189,7 @@ class Monitor:
         self.windows = 0
         self.results = WindowResults.empty(0, 0)
 
+    @mutator
     def update_many(self, X: Any) -> None:
         """Process the feature vectors (n, dim) of consecutive windows."""
         X = np.ascontiguousarray(X, dtype=np.float64)
@@ -243,6 +243,7 @@ class Monitor:
         self.windows += n
         self.results = res
 
+    @mutator
     def reset(self) -> None:
         """Back to learning: forget the baseline, calibration, alerts and counters."""
         self.scorer.reset()
@@ -253,7 +254,7 @@ class Monitor:
 
     def state_dict(self) -> dict[str, Any]:
         """Scorer, guard and limiter states plus the window counter."""
-        state = self._group().state_dict()
+        state = parts_state(self._group())
         state["windows"] = np.int64(self.windows)
         return state
 
@@ -266,8 +267,8 @@ class Monitor:
         if windows < 0:
             raise StateMismatchError("Monitor: state entry 'windows' is negative; reset the state")
         del state["windows"]
-        self._group().load_state_dict(state)
+        load_parts_state(self._group(), state, self)
         self.windows = windows
 
-    def _group(self) -> StateGroup:
-        return StateGroup(scorer=self.scorer, guard=self.guard, limiter=self.limiter)
+    def _group(self) -> dict[str, Any]:
+        return {"scorer": self.scorer, "guard": self.guard, "limiter": self.limiter}

@@ -27,6 +27,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ...errors import InputError, StateMismatchError
+from ...core.protocol import Stateful, mutator
 from ...state.protocol import expect_array, expect_keys, expect_scalar
 
 __all__ = ["SlowScale", "DEFAULT_GROUP"]
@@ -34,7 +35,7 @@ __all__ = ["SlowScale", "DEFAULT_GROUP"]
 DEFAULT_GROUP = 16
 
 
-class SlowScale:
+class SlowScale(Stateful):
     """Running sum of the current group of windows, and the mean of the last complete group.
 
     Parameters
@@ -44,8 +45,6 @@ class SlowScale:
     group : int
         Windows per group (2 or more).
     """
-
-    mutators = ("update_many", "reset")
 
     def __init__(self, dim: int, group: int = DEFAULT_GROUP) -> None:
         self.dim = dim
@@ -103,6 +102,7 @@ class SlowScale:
         ends, means, _, _, _ = self._walk(self._check(X))
         return np.array(ends, dtype=np.int64), (np.array(means) if means else np.empty((0, int(self.dim))))
 
+    @mutator
     def update_many(self, X: Any) -> None:
         """Consume the next windows (carry the partial group sum)."""
         _, _, self._sum, self._filled, self._last = self._walk(self._check(X))
@@ -112,6 +112,7 @@ class SlowScale:
         """Mean of the last complete group (None before the first one)."""
         return None if self._last is None else self._last.copy()
 
+    @mutator
     def reset(self) -> None:
         """Forget the current and last groups."""
         self._sum, self._filled, self._last = np.zeros(int(self.dim)), 0, None

@@ -30,12 +30,13 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ...errors import InputError, StateMismatchError
+from ...core.protocol import Stateful, mutator
 from ...features import Framer, TelemetryFeatures, VibrationFeatures
 from ...features.telemetry import DEFAULT_SCALES
 from ...features.vibration import STATISTICS
 from ...guard.alerts import AlertGuard
 from ...state import FileStore, Persistent, WritePolicy, persist
-from ...state.protocol import StateGroup, expect_keys, expect_scalar
+from ...core.protocol import load_parts_state, parts_state, expect_keys, expect_scalar
 from .baseline import DEFAULT_SHRINKAGE, DEFAULT_SLOW_THRESHOLD_SIGMAS, DEFAULT_THRESHOLD_SIGMAS, BaselineScorer
 from .slow import DEFAULT_GROUP
 from .monitor import DEFAULT_ADAPT_EVERY, DEFAULT_ADAPT_SIGMAS, DEFAULT_ADAPT_WEIGHT, AdaptationLimiter, Monitor, WindowResults
@@ -220,7 +221,7 @@ def _learn_windows(windows: int | None, seconds: float | None, seconds_per_windo
 
 
 
-class Cursor:
+class Cursor(Stateful):
     """Which input is being read and how many of its rows are done (resume position).
 
     ``rows`` is the first row of the next window: a restart on the same file skips
@@ -235,18 +236,18 @@ class Cursor:
     0
     """
 
-    mutators = ("update", "seek")
-
     def __init__(self) -> None:
         self.source = ""
         self.rows = 0
 
+    @mutator
     def seek(self, source: str) -> None:
         """Start reading ``source``: keep the position if it is the input read before (not stdin)."""
         source = str(source)
         if source != self.source or source == STDIN:
             self.source, self.rows = source, 0
 
+    @mutator
     def update(self, rows: int) -> None:
         """``rows`` more rows are done."""
         self.rows += int(rows)
@@ -264,7 +265,7 @@ class Cursor:
         self.source, self.rows = state["source"], rows
 
 
-class MachineWatch:
+class MachineWatch(Stateful):
     """Raw sensor rows in, per-window scores and alerts out, all state in one blob.
 
     Parameters
@@ -282,8 +283,6 @@ class MachineWatch:
         the input for vibration, the newest timestamp for telemetry.
     """
 
-    mutators = ("update_many", "extend", "reset", "seek")
-
     def __init__(self, config: MaintenanceConfig) -> None:
         self.config = config
         self.features = config.make_features()
@@ -297,6 +296,7 @@ class MachineWatch:
         """Outcome of the last call, window by window."""
         return self.monitor.results
 
+    @mutator
     def seek(self, source: str) -> None:
         """Start reading an input (a path, or ``"-"`` for stdin); see :class:`Cursor`."""
         self.cursor.seek(source)
@@ -325,12 +325,14 @@ class MachineWatch:
             self.times = ends / self.config.sample_rate
         return windows, feats
 
+    @mutator
     def update_many(self, rows: Any) -> None:
         """Feed consecutive rows: (n, channels) samples, or (n, 2) ``timestamp, value`` for telemetry."""
         windows, feats = self._windows(rows)
         self.monitor.update_many(feats)
         self.cursor.update(len(windows) * self.config.hop)
 
+    @mutator
     def extend(self, rows: Any) -> None:
         """Add every complete window of ``rows`` to the baseline as normal running.
 
@@ -353,13 +355,14 @@ class MachineWatch:
         self.monitor.scorer += other.monitor.scorer
         return self
 
+    @mutator
     def reset(self) -> None:
         """Learn again from scratch on the following rows (the position is kept)."""
         self.monitor.reset()
 
     def state_dict(self) -> dict[str, Any]:
         """Configuration (JSON), monitor and cursor."""
-        state = StateGroup(monitor=self.monitor, cursor=self.cursor).state_dict()
+        state = parts_state({"monitor": self.monitor, "cursor": self.cursor})
         state["config"] = self.config.to_json()
         return state
 
@@ -372,7 +375,7 @@ class MachineWatch:
                 "MachineWatch: the state was saved with another configuration; open it without "
                 "configuration options, or use another state file"
             )
-        StateGroup(monitor=self.monitor, cursor=self.cursor).load_state_dict(state)
+        load_parts_state({"monitor": self.monitor, "cursor": self.cursor}, state, self)
 
     @classmethod
     def open(

@@ -57,7 +57,7 @@ from ...guard.detection import DetectionGuard, RateLimit
 from ...labels.nearmiss import NearMiss, NearMissLabeller
 from ...labels.selflearn import Facts, Rule, decide
 from ...state.persist import Coalesced, Persistent, WritePolicy
-from ...state.protocol import StateGroup, expect_array, expect_keys, expect_scalar
+from ...core.protocol import StateGroup, Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, mutator
 from ...state.store import FileStore
 from .enrollment import SHIFT_FRAMES, clip_samples, enrollment_windows, load_clip, select_windows
 from .scorer import SHIFTED, VETO, HardNegatives, ScoreSmoother, WindowScorer
@@ -208,7 +208,7 @@ def _check_name(name: Any) -> str:
     return name
 
 
-class WakeWord:
+class WakeWord(Stateful):
     """Personal wake-word detector: enroll, detect, learn from near misses and feedback.
 
     Parameters
@@ -245,6 +245,12 @@ class WakeWord:
     clock : callable
         Wall-clock seconds, recorded as the time of entries (display only: every rule
         counts stream time).
+    verifier : WindowVerifier, optional
+        The negative-evidence verifier (default: :class:`WindowVerifier` with one hour of
+        memory).
+    near_miss_band : float
+        Width of the near-miss band under the threshold (:data:`NEAR_MISS_BAND`); windows
+        under it teach the background and the verifier's negatives.
 
     Attributes
     ----------
@@ -260,9 +266,6 @@ class WakeWord:
     ['background.count', 'background.m2', 'background.mean']
     """
 
-    mutators = ("enroll", "enroll_windows", "forget", "drop", "process", "process_embeddings", "end_stream", "reject",
-                "reset_background", "reset_stream", "load_state_dict")
-
     def __init__(self, *, threshold: float = DEFAULT_THRESHOLD, min_margin: float = DEFAULT_MIN_MARGIN,
                  refractory_seconds: float = DEFAULT_REFRACTORY_SECONDS,
                  debounce_frames: int = DEFAULT_DEBOUNCE_FRAMES, window_frames: int = WINDOW_FRAMES,
@@ -271,7 +274,7 @@ class WakeWord:
                  pseudo_per_hour: int = DEFAULT_PSEUDO_PER_HOUR, pseudo_total: int = DEFAULT_PSEUDO_TOTAL,
                  adapt_background: bool = True, augment: bool = True, verify: bool = True, seed: int = 0,
                  embedder: Any = None, clock: Callable[[], float] = _time.time,
-                 verifier: WindowVerifier | None = None) -> None:
+                 verifier: WindowVerifier | None = None, near_miss_band: float = NEAR_MISS_BAND) -> None:
         from ...embed.speech import EMBEDDING_DIM
 
         for name, value in (("threshold", threshold), ("min_margin", min_margin),
@@ -298,14 +301,15 @@ class WakeWord:
         self.hard_negatives = HardNegatives(wdim, HARD_NEGATIVES)
         self.scorer = WindowScorer(self.index, self.verifier, self.hard_negatives, smoothing_frames)
         self.guard = DetectionGuard(threshold, min_margin, debounce_frames, refractory_seconds)
-        self.labeller = NearMissLabeller(threshold - NEAR_MISS_BAND, threshold, NEAR_MISS_HORIZON_SECONDS,
+        self.labeller = NearMissLabeller(threshold - near_miss_band, threshold, NEAR_MISS_HORIZON_SECONDS,
                                          NEAR_MISS_MIN_GAP_SECONDS)
         self.rate_limit = RateLimit(pseudo_per_hour, pseudo_total)
-        self.rule = Rule(confident=threshold + NEAR_MISS_BAND, min_alignment=threshold - NEAR_MISS_BAND,
+        self.rule = Rule(confident=threshold + near_miss_band, min_alignment=threshold - near_miss_band,
                          max_background=NEAR_MISS_MAX_BACKGROUND_MATCH)
         self.state = StateGroup(index=self.index, background=self.background, learning=self.rate_limit,
                                 verifier=self.verifier, hard=self.hard_negatives, guard=self.guard,
                                 labeller=self.labeller)
+        self.adopt(state=self.state)
         self.learn_log: list[LearnEvent] = []
         self.unsaved_entries = False
         self.heard_seconds = 0.0
@@ -347,17 +351,39 @@ class WakeWord:
         wdim = self.index.dim
         last = self._last
         state["stream.heard_seconds"] = np.float64(self.heard_seconds)
-        state["last.window"] = (np.asarray(last["window"], np.float32).reshape(1, wdim) if last
+        state["last.window"] = (np.array(last["window"], np.float32).reshape(1, wdim) if last
                                 else np.zeros((0, wdim), np.float32))
         state["last.label"] = last["label"] if last else ""
         state["last.entry"] = np.int64(last["entry"] if last else -1)
         state["last.learned"] = np.asarray(last["learned"] if last else [], np.int64)
         state["learning.log"] = json.dumps([asdict(e) for e in self.learn_log[-LOG_KEEP:]])
+        # the stream in progress, so that a restart mid-stream goes on exactly alike
+        frames = list(self._frames)[-(self.window_frames - 1):] if self.window_frames > 1 else []
+        state["stream.frames"] = (np.array(frames, np.float32).reshape(-1, self.dim) if frames
+                                  else np.zeros((0, self.dim), np.float32))
+        state["stream.counters"] = np.array([self._frame_count, self._background_frames, self._since_refresh,
+                                             self._smoother._seen, int(self._padded)], np.int64)
+        tails = self._smoother._tail
+        state["stream.smooth_labels"] = "\n".join(tails)
+        state["stream.smooth_tail"] = (np.array([np.resize(t, self.smoothing_frames - 1) for t in tails.values()],
+                                                np.float64).reshape(len(tails), self.smoothing_frames - 1))
+        # the snapshots the scorer uses between refreshes (caches, restored as they were)
+        t = self.index.transform
+        state["cache.transform"] = (np.stack([t.mean, t.std]).astype(np.float32) if t is not None
+                                    else np.zeros((0, self.dim), np.float32))
+        models = self.verifier.models()
+        state["cache.verifier_labels"] = "\n".join(models)
+        state["cache.verifier_w"] = (np.array([m[0] for m in models.values()], np.float64).reshape(
+            len(models), self.verifier.dim))
+        state["cache.verifier_range"] = np.array([[m[1], m[2]] for m in models.values()], np.float64).reshape(
+            len(models), 2)
         return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Replace the whole state (checked first; nothing changes on a mismatch)."""
-        own = ("stream.heard_seconds", "last.window", "last.label", "last.entry", "last.learned", "learning.log")
+        own = ("stream.heard_seconds", "last.window", "last.label", "last.entry", "last.learned", "learning.log",
+               "stream.frames", "stream.counters", "stream.smooth_labels", "stream.smooth_tail",
+               "cache.transform", "cache.verifier_labels", "cache.verifier_w", "cache.verifier_range")
         rest = {k: v for k, v in state.items() if k not in own}
         missing = [k for k in own if k not in state]
         if missing:
@@ -372,6 +398,19 @@ class WakeWord:
             raise StateMismatchError(f"WakeWord: state entry 'learning.log' is damaged ({err}): reset it") from None
         if window.shape[0] > 1 or not isinstance(state["last.label"], str):
             raise StateMismatchError("WakeWord: state entries 'last.*' are inconsistent; the state is damaged: reset it")
+        frames = expect_array(state, "stream.frames", (None, self.dim), np.float32, self)
+        counters = expect_array(state, "stream.counters", (5,), np.int64, self)
+        tail = expect_array(state, "stream.smooth_tail", (None, self.smoothing_frames - 1), np.float64, self,
+                            finite=False)
+        transform = expect_array(state, "cache.transform", (None, self.dim), np.float32, self)
+        vw = expect_array(state, "cache.verifier_w", (None, self.verifier.dim), np.float64, self)
+        vr = expect_array(state, "cache.verifier_range", (vw.shape[0], 2), np.float64, self)
+        names = [x for x in str(state["cache.verifier_labels"]).split("\n") if x] if vw.shape[0] else []
+        tail_names = [x for x in str(state["stream.smooth_labels"]).split("\n")] if tail.shape[0] else []
+        if (frames.shape[0] >= self.window_frames or (counters < 0).any() or transform.shape[0] not in (0, 2)
+                or len(names) != vw.shape[0] or len(tail_names) != tail.shape[0]):
+            raise StateMismatchError("WakeWord: state entries 'stream.*'/'cache.*' are inconsistent; the state is "
+                                     "damaged: reset it")
         self.state.load_state_dict(rest)
         self.heard_seconds = heard
         self._last = (None if window.shape[0] == 0 else
@@ -379,6 +418,18 @@ class WakeWord:
                        "learned": learned.tolist()})
         self.learn_log = events
         self._refresh()
+        if transform.shape[0] == 2:  # the snapshots in use when the state was saved
+            from ...enroll.normalize import FrozenNormalization
+
+            self.index.set_transform(FrozenNormalization(transform[0].copy(), transform[1].copy()))
+            self.verifier.set_models({n: (vw[i], vr[i, 0], vr[i, 1]) for i, n in enumerate(names)})
+        self._frames.clear()
+        self._frames.extend(frames.copy())
+        (self._frame_count, self._background_frames, self._since_refresh, seen, padded) = (int(c) for c in counters)
+        self._smoother.reset()
+        self._smoother._tail = {n: tail[i].copy() for i, n in enumerate(tail_names)}
+        self._smoother._seen = seen
+        self._padded = bool(padded)
 
     # ------------------------------------------------------------ front end
     @property
@@ -402,6 +453,7 @@ class WakeWord:
         return (self.window_frames - 1) * EMBEDDING_HOP_SAMPLES
 
     # ------------------------------------------------------------ enrollment
+    @mutator
     def enroll(self, name: str, clips: Sequence[Any], *, sample_rate: int = 16000, add: bool = False,
                progress: Callable[[int, int], None] | None = None) -> list[int]:
         """Enroll ``name`` from at least :data:`MIN_ENROLL_CLIPS` utterances of the wake word.
@@ -478,6 +530,7 @@ class WakeWord:
         log.info("%s %r from %d utterances (entries %s)", "added to" if add else "enrolled", name, len(clips), ids)
         return ids
 
+    @mutator
     def enroll_windows(self, name: str, windows: Any, *, source: str = ENROLLED) -> list[int]:
         """Enroll precomputed windows (``(k, window_frames * 96)`` raw embeddings) under ``name``.
 
@@ -496,6 +549,7 @@ class WakeWord:
         self.unsaved_entries = True
         return ids
 
+    @mutator
     def forget(self, name: str) -> int:
         """Remove every entry of ``name`` (enrolled and pseudo-labelled) and its hard negatives.
 
@@ -512,6 +566,7 @@ class WakeWord:
             log.info("forgot %r (%d entries)", name, removed)
         return removed
 
+    @mutator
     def drop(self, entry_ids: Iterable[int]) -> int:
         """Remove entries by id (e.g. pseudo-labelled ones from :meth:`pseudo_entries`); return the count.
 
@@ -528,6 +583,7 @@ class WakeWord:
             log.info("dropped %d entries", removed)
         return removed
 
+    @mutator
     def reset_background(self) -> None:
         """Forget the background estimate and the verifier's negatives (e.g. another room)."""
         self.background.load_state_dict(BackgroundNormalizer(self.dim).state_dict())
@@ -535,6 +591,7 @@ class WakeWord:
         self._refresh()
 
     # ------------------------------------------------------------ user feedback
+    @mutator
     def reject(self) -> str:
         """The last detection was wrong: keep it as a hard negative and undo what it taught.
 
@@ -605,8 +662,11 @@ class WakeWord:
         return max(0.0, (self._stream.samples_seen - self._pad_samples()) / SAMPLE_RATE)
 
     # ------------------------------------------------------------ detection
+    @conditional_mutator
     def reset_stream(self) -> None:
         """Start a new stream: forget buffered audio, the guard's and the labeller's memory."""
+        if self._frames or self._frame_count or self._padded or self._smoother._seen:
+            self._touch()
         if self._stream is not None:
             self._stream.reset()
         self._padded = False
@@ -627,6 +687,7 @@ class WakeWord:
                 f"audio first (edgeadapt.sources.audio.resample, or 'sox in.wav -r {SAMPLE_RATE} -c 1 out.wav')"
             )
 
+    @mutator
     def process(self, chunk: Any, sample_rate: int = 16000) -> list[Detection]:
         """Feed a chunk of audio (any length); return the detections it completes.
 
@@ -657,6 +718,7 @@ class WakeWord:
             out += self.process_embeddings(self._stream.process(np.zeros(self._pad_samples(), np.int16)))
         return out + self.process_embeddings(self._stream.process(chunk))
 
+    @mutator
     def end_stream(self) -> list[Detection]:
         """End of a recording: feed trailing silence so its last second is scored, then reset the stream."""
         from ...embed.speech import EMBEDDING_WINDOW_SAMPLES
@@ -686,6 +748,7 @@ class WakeWord:
         parts.append(stream.process(np.zeros(self._pad_samples() + EMBEDDING_WINDOW_SAMPLES, np.int16)))
         return np.concatenate(parts)
 
+    @mutator
     def listen_embeddings(self, embeddings: np.ndarray) -> list[Detection]:
         """Listen to a whole recording given as :meth:`stream_embeddings`; the stream is reset after.
 
@@ -698,6 +761,7 @@ class WakeWord:
         self.reset_stream()
         return out
 
+    @mutator
     def process_embeddings(self, embeddings: Any) -> list[Detection]:
         """Feed speech embeddings (``(k, 96)``, 80 ms apart) directly; return detections.
 

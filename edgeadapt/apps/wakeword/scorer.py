@@ -35,7 +35,7 @@ import numpy as np
 from ...enroll.index import EnrollmentIndex
 from ...enroll.verifier import WindowVerifier
 from ...errors import StateMismatchError
-from ...state.protocol import expect_array, expect_keys
+from ...core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, mutator
 
 __all__ = ["WindowScorer", "ScoreSmoother", "HardNegatives", "LabelScores", "VETO", "SHIFTED"]
 
@@ -98,7 +98,7 @@ class ScoreSmoother:
         return out
 
 
-class HardNegatives:
+class HardNegatives(Stateful):
     """A bounded reservoir of windows that must not fire (detections the user rejected).
 
     Oldest first out. State: ``windows`` (k, dim) float32 and ``labels``.
@@ -121,7 +121,9 @@ class HardNegatives:
     def __len__(self) -> int:
         return len(self.labels)
 
+    @mutator
     def add(self, window: np.ndarray, label: str) -> None:
+        """Keep a window that must not fire for ``label`` (the oldest goes when full)."""
         self.windows = np.vstack([self.windows, np.asarray(window, np.float32).reshape(1, -1)])[-self.capacity:]
         self.labels = (self.labels + [label])[-self.capacity:]
 
@@ -129,9 +131,12 @@ class HardNegatives:
         mask = np.array([x == label for x in self.labels], bool)
         return self.windows[mask] if mask.size else self.windows[:0]
 
+    @conditional_mutator
     def remove_label(self, label: str) -> None:
+        """Drop every hard negative of ``label``."""
         keep = np.array([x != label for x in self.labels], bool)
-        if keep.size:
+        if keep.size and not keep.all():
+            self._touch()
             self.windows = self.windows[keep]
             self.labels = [x for x in self.labels if x != label]
 
