@@ -4,8 +4,8 @@ Usage::
 
     .venv/bin/python bench/fsdd_week.py            # 9 keywords, 7 days; writes bench/out/fsdd_week.json
 
-Each keyword (3 per speaker: jackson 0/3/6, theo 1/4/7, yweweler 2/5/8, fixed before any
-run) is enrolled from utterances 0-2. Each day the device hears, through
+Each keyword (in this order, fixed before any run: jackson 0, theo 1, yweweler 2,
+jackson 3, ...; ``--keywords N`` takes the first N) is enrolled from utterances 0-2. Each day the device hears, through
 ``WakeWord.process`` in 80 ms chunks (the CLI's path), a third of the household's heard
 utterances (indices 3-19 of every digit by all three speakers, in random order with
 pauses), among which the enrolled speaker says the keyword ``INTERACTIONS`` times (from
@@ -37,8 +37,8 @@ from edgeadapt.apps.wakeword import WakeWord  # noqa: E402
 from edgeadapt.embed.speech import EMBEDDING_HOP_SAMPLES, EMBEDDING_HOP_SECONDS, EMBEDDING_WINDOW_SAMPLES  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "fsdd_week.json"
-KEYWORDS = (("jackson", 0), ("jackson", 3), ("jackson", 6), ("theo", 1), ("theo", 4), ("theo", 7),
-            ("yweweler", 2), ("yweweler", 5), ("yweweler", 8))
+KEYWORDS = (("jackson", 0), ("theo", 1), ("yweweler", 2), ("jackson", 3), ("theo", 4), ("yweweler", 5),
+            ("jackson", 6), ("theo", 7), ("yweweler", 8))
 DAYS = 7
 INTERACTIONS = 8
 MAX_REPEATS = 2
