@@ -64,3 +64,13 @@ def test_one_mel_call_over_the_whole_clip_would_differ(speech_with_pauses):
     n = blocks.shape[0]
     rescaled = np.maximum(whole[:n], speech.MEL_FLOOR) * speech.MEL_SCALE + speech.MEL_OFFSET
     assert np.abs(rescaled - blocks).max() > 1.0
+
+
+def test_the_two_pcm_converters_agree_sample_for_sample():
+    from edgeadapt.embed.speech import PCM_FULL_SCALE as EMBED_SCALE, as_pcm_float
+    from edgeadapt.sources.audio import PCM_FULL_SCALE, to_int16
+
+    x = np.random.default_rng(3).uniform(-1, 1, 5000)
+    x[:4] = [1.0, -1.0, 0.5 / 32768, -0.5 / 32768]
+    assert EMBED_SCALE == PCM_FULL_SCALE
+    np.testing.assert_array_equal(as_pcm_float(x), to_int16(x).astype(np.float32))
