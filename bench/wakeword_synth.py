@@ -21,6 +21,13 @@ such as "bossa nova"), >= 30 min of other speech and streams with the keyword in
 
 from __future__ import annotations
 
+import os
+
+# one BLAS thread: the machine's cores are the benchmark's workers (and on a busy
+# machine OpenBLAS's spinning threads made a 288 x 288 Cholesky take 170 ms)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import argparse
 import json
 import subprocess

@@ -122,8 +122,12 @@ BACKGROUND_MEMORY_FRAMES = 7500
 NEGATIVE_MEMORY_FRAMES = 45000
 #: Until this much background is known, enrollment clips seed the estimate.
 MIN_BACKGROUND_FRAMES = 50
-#: The index's normalization and the verifiers are refreshed after this many new frames.
+#: The index's normalization is refreshed after this many new background frames (2 s).
 BACKGROUND_REFRESH_FRAMES = 25
+#: The verifiers are refitted after this many new negative windows (1 min of audio): their
+#: statistics have an hour of memory, so a minute moves them by under 2%; a refit (a
+#: Cholesky factor of 288 x 288) costs more than a minute of scoring's worth of a frame.
+VERIFIER_REFIT_FRAMES = 750
 #: Stored hard negatives (rejected detections), all labels together.
 HARD_NEGATIVES = 32
 #: Decisions kept in the saved learning log.
@@ -323,6 +327,7 @@ class WakeWord(Stateful):
         self._background_frames = 0
         self._frame_count = 0
         self._since_refresh = 0
+        self._since_refit = 0
         self._padded = False
 
     # ------------------------------------------------------------ persistence
@@ -362,7 +367,7 @@ class WakeWord(Stateful):
         state["stream.frames"] = (np.array(frames, np.float32).reshape(-1, self.dim) if frames
                                   else np.zeros((0, self.dim), np.float32))
         state["stream.counters"] = np.array([self._frame_count, self._background_frames, self._since_refresh,
-                                             self._smoother._seen, int(self._padded)], np.int64)
+                                             self._smoother._seen, int(self._padded), self._since_refit], np.int64)
         tails = self._smoother._tail
         state["stream.smooth_labels"] = "\n".join(tails)
         state["stream.smooth_tail"] = (np.array([np.resize(t, self.smoothing_frames - 1) for t in tails.values()],
@@ -399,7 +404,7 @@ class WakeWord(Stateful):
         if window.shape[0] > 1 or not isinstance(state["last.label"], str):
             raise StateMismatchError("WakeWord: state entries 'last.*' are inconsistent; the state is damaged: reset it")
         frames = expect_array(state, "stream.frames", (None, self.dim), np.float32, self)
-        counters = expect_array(state, "stream.counters", (5,), np.int64, self)
+        counters = expect_array(state, "stream.counters", (6,), np.int64, self)
         tail = expect_array(state, "stream.smooth_tail", (None, self.smoothing_frames - 1), np.float64, self,
                             finite=False)
         transform = expect_array(state, "cache.transform", (None, self.dim), np.float32, self)
@@ -425,7 +430,8 @@ class WakeWord(Stateful):
             self.verifier.set_models({n: (vw[i], vr[i, 0], vr[i, 1]) for i, n in enumerate(names)})
         self._frames.clear()
         self._frames.extend(frames.copy())
-        (self._frame_count, self._background_frames, self._since_refresh, seen, padded) = (int(c) for c in counters)
+        (self._frame_count, self._background_frames, self._since_refresh, seen, padded,
+         self._since_refit) = (int(c) for c in counters)
         self._smoother.reset()
         self._smoother._tail = {n: tail[i].copy() for i, n in enumerate(tail_names)}
         self._smoother._seen = seen
@@ -441,10 +447,12 @@ class WakeWord(Stateful):
             self._embedder = SpeechEmbedder()
         return self._embedder
 
-    def _refresh(self) -> None:
+    def _refresh(self, refit: bool = True) -> None:
         self.index.set_transform(self.background.frozen())
-        self.scorer.refit()
         self._since_refresh = 0
+        if refit:
+            self.scorer.refit()
+            self._since_refit = 0
 
     def _pad_samples(self) -> int:
         """Silence before a stream (and after, on flush): one window less one embedding hop."""
@@ -800,9 +808,10 @@ class WakeWord(Stateful):
         self.background.update(frame.astype(np.float64))
         if window is not None and self.verify:
             self.verifier.add_negatives(window)
+            self._since_refit += 1
         self._since_refresh += 1
         if self._since_refresh >= BACKGROUND_REFRESH_FRAMES:
-            self._refresh()
+            self._refresh(refit=self._since_refit >= VERIFIER_REFIT_FRAMES)
 
     def _process_frame(self, frame: np.ndarray) -> Detection | None:
         from ...embed.speech import EMBEDDING_HOP_SECONDS
