@@ -218,7 +218,7 @@ def render():
                          f"{r['fa_per_hour_with_soundalikes']:.2f} | {pct(r['other_voice_accept'])} | "
                          f"{pct(r['contains_keyword_accept'])} | {r['stream_hits']}/{r['stream_keywords']}, "
                          f"{r['stream_fa']} |")
-        lines += ["", "Sound-alikes accepted (default scorer): " + ", ".join(
+        lines += ["", "Confusable phrases accepted, by phrase (default scorer; those containing 'nova' are reported apart above): " + ", ".join(
             f"'{k}' {v}" for k, v in next((r for r in synth if r["scorer"] == "verifier"), synth[0])
             ["soundalike_accept"].items()) + "."]
     cpu = load(OUT / "wakeword_cpu.json")
