@@ -21,7 +21,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
+from ..core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, mutator
 
 __all__ = ["DetectionGuard", "RateLimit", "SECONDS_PER_HOUR"]
 
@@ -70,9 +70,11 @@ class DetectionGuard(Stateful):
         self.refractory_seconds = refractory_seconds
         self.reset()
 
-    @mutator
+    @conditional_mutator
     def reset(self) -> None:
         """Forget the stream (run of counting frames and last detection time)."""
+        if getattr(self, "_run", 0) or getattr(self, "_last_fire", -math.inf) != -math.inf:
+            self._touch()
         self._run_label: str | None = None
         self._run = 0
         self._last_fire = -math.inf
@@ -98,7 +100,7 @@ class DetectionGuard(Stateful):
         """
         return time - self._last_fire < self.refractory_seconds
 
-    @mutator
+    @conditional_mutator
     def process(self, time: float, label: str | None, score: float, runner_up: float = -math.inf) -> bool:
         """Feed one frame; return True when it fires a detection.
 
@@ -130,8 +132,11 @@ class DetectionGuard(Stateful):
         if math.isnan(score) or math.isnan(float(runner_up)):
             raise InputError("DetectionGuard: score and runner_up must not be NaN; check the scorer's input")
         if label is None or not self.counts(score, runner_up):
+            if self._run:
+                self._touch()
             self._run_label, self._run = None, 0
             return False
+        self._touch()
         self._run = self._run + 1 if label == self._run_label else 1
         self._run_label = label
         if self._run < self.debounce_frames or self.in_refractory(time):
@@ -139,6 +144,31 @@ class DetectionGuard(Stateful):
         self._last_fire = time
         self._run_label, self._run = None, 0
         return True
+
+    def state_dict(self) -> dict[str, Any]:
+        """The stream memory: last detection time (``-inf``: none), current run and its label.
+
+        Part of the saved state so that a restart in the middle of a stream keeps the
+        refractory period (no second detection of the same utterance).
+
+        Examples
+        --------
+        >>> g = DetectionGuard(threshold=0.5); _ = g.process(3.0, "a", 0.9)
+        >>> float(g.state_dict()["last_fire"])
+        3.0
+        """
+        return {"last_fire": np.float64(self._last_fire), "run": np.int64(self._run),
+                "run_label": "" if self._run_label is None else self._run_label}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Replace the stream memory after checking it."""
+        expect_keys(state, ["last_fire", "run", "run_label"], self)
+        last = float(expect_scalar(state, "last_fire", np.float64, self, finite=False))
+        run = int(expect_scalar(state, "run", np.int64, self))
+        label = state["run_label"]
+        if math.isnan(last) or last == math.inf or run < 0 or not isinstance(label, str):
+            raise StateMismatchError("DetectionGuard: state entries are inconsistent; the state is damaged: reset it")
+        self._last_fire, self._run, self._run_label = last, run, (label or None)
 
     def __repr__(self) -> str:
         return (f"DetectionGuard(threshold={self.threshold}, min_margin={self.min_margin}, "
