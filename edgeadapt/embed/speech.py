@@ -55,6 +55,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from ..errors import InputError, ModelError, missing_extra
+from ..sources.audio import PCM_FULL_SCALE, to_int16
 from .tflite import TFLiteModel
 
 __all__ = [
@@ -111,12 +112,6 @@ EMBEDDING_HOP_SECONDS = EMBEDDING_HOP_SAMPLES / SAMPLE_RATE
 #: Samples one embedding reads (12512, about 0.78 s): the shortest clip with an embedding.
 EMBEDDING_WINDOW_SAMPLES = (EMBEDDING_WINDOW_FRAMES - 1) * MEL_HOP_SAMPLES + MEL_WINDOW_SAMPLES
 EMBEDDING_WINDOW_SECONDS = EMBEDDING_WINDOW_SAMPLES / SAMPLE_RATE
-#: Float PCM in [-1, 1] times this is int16-scaled (the same rule as
-#: :func:`edgeadapt.sources.audio.to_int16`; the layering keeps ``embed`` and ``sources``
-#: apart, so the rule lives in both until it moves to ``edgeadapt.core``; a test checks
-#: that the two agree sample for sample).
-PCM_FULL_SCALE = 32768.0
-_INT16_MIN, _INT16_MAX = -32768, 32767
 
 #: The mel model is called on blocks of this many frames, always aligned to the first
 #: sample (4: an embedding's 76 frames are exactly 19 blocks, and an embedding hop of 8
@@ -220,8 +215,8 @@ def embedding_spans(count: int, start_sample: int = 0) -> np.ndarray:
 def as_pcm_float(pcm: Any, name: str = "pcm") -> np.ndarray:
     """Check mono PCM and return it as float32 at int16 scale (what the mel model takes).
 
-    The rule of :func:`edgeadapt.sources.audio.to_int16` (floats in [-1, 1] are scaled,
-    rounded and saturated), so float and int16 input embed identically.
+    The package's one PCM rule, :func:`edgeadapt.sources.audio.to_int16` (floats in
+    [-1, 1] are scaled, rounded and saturated), so float and int16 input embed identically.
 
     Parameters
     ----------
@@ -244,28 +239,7 @@ def as_pcm_float(pcm: Any, name: str = "pcm") -> np.ndarray:
     ...
     edgeadapt.errors.InputError: pcm has dtype int32; pass int16 samples or floats in [-1, 1] (e.g. pcm.astype(np.int16) if the values are int16-scaled)
     """
-    arr = np.asarray(pcm)
-    if arr.ndim != 1:
-        raise InputError(
-            f"{name} must be 1-D mono samples, got shape {arr.shape}; take one channel ({name}[:, 0]) "
-            "or average the channels"
-        )
-    if arr.dtype == np.int16:
-        return arr.astype(np.float32)
-    if np.issubdtype(arr.dtype, np.floating):
-        x = arr.astype(np.float64)
-        if x.size and not np.isfinite(x).all():
-            raise InputError(f"{name} holds NaN or Inf; replace those samples (e.g. np.nan_to_num) first")
-        if x.size and np.abs(x).max() > 1.0:
-            raise InputError(
-                f"{name} is floating with values beyond [-1, 1]; float PCM must be normalized: divide "
-                f"int16-scaled values by {PCM_FULL_SCALE:g}, or pass int16"
-            )
-        return np.clip(np.round(x * PCM_FULL_SCALE), _INT16_MIN, _INT16_MAX).astype(np.float32)
-    raise InputError(
-        f"{name} has dtype {arr.dtype}; pass int16 samples or floats in [-1, 1] "
-        f"(e.g. {name}.astype(np.int16) if the values are int16-scaled)"
-    )
+    return to_int16(pcm, name).astype(np.float32)
 
 
 def _check_rate(sample_rate: Any) -> None:

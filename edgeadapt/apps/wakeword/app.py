@@ -315,7 +315,6 @@ class WakeWord(Stateful):
                                 labeller=self.labeller)
         self.adopt(state=self.state)
         self.learn_log: list[LearnEvent] = []
-        self.unsaved_entries = False
         self.heard_seconds = 0.0
         self._last: dict[str, Any] | None = None
         self._stream: Any = None
@@ -332,12 +331,14 @@ class WakeWord(Stateful):
 
     # ------------------------------------------------------------ persistence
     @classmethod
-    def open(cls, path: PathLike, *, policy: WritePolicy | None = None, **config: Any) -> Persistent:
+    def open(cls, path: PathLike, *, policy: WritePolicy | None = None, lock: str = "open", **config: Any) -> Persistent:
         """A detector whose state lives in the file ``path`` (created if absent).
 
         Enrollments, forgets, rejections and pseudo-labels are saved durably before the
         call that made them returns; background statistics are saved coalesced (and on
-        close).
+        close). With ``lock="open"`` (the default) the detector holds the file's lock from
+        its first read until it is closed, so a second writer waits for it and then works
+        on its result; ``lock="write"`` takes the lock only if it writes (for readers).
 
         Examples
         --------
@@ -348,7 +349,7 @@ class WakeWord(Stateful):
         []
         """
         app = cls(**config)
-        return Persistent(app, FileStore(path), policy or DurableEnrollment(app))
+        return Persistent(app, FileStore(path, lock=lock), policy or DurableEnrollment(app))
 
     def state_dict(self) -> dict[str, Any]:
         """Every part's state (prefixed by the part), the stream clock, the last detection and the log."""
@@ -532,7 +533,6 @@ class WakeWord(Stateful):
         if shifted.shape[0]:
             ids += self.index.add(shifted, name, source=SHIFTED, time=self.clock(), pinned=True)
         self._refresh()
-        self.unsaved_entries = True
         self._log_event(LearnEvent(self.clock(), self.heard_seconds, name, 1.0, -1.0, True, ids[0],
                                    f"{'added' if add else 'enrolled'} from {len(clips)} utterances by the user", "user"))
         log.info("%s %r from %d utterances (entries %s)", "added to" if add else "enrolled", name, len(clips), ids)
@@ -554,7 +554,6 @@ class WakeWord(Stateful):
         name = _check_name(name)
         ids = self.index.add(windows, name, source=source, time=self.clock(), pinned=source == ENROLLED)
         self._refresh()
-        self.unsaved_entries = True
         return ids
 
     @mutator
@@ -570,7 +569,6 @@ class WakeWord(Stateful):
         if removed:
             self.hard_negatives.remove_label(name)
             self._refresh()
-            self.unsaved_entries = True
             log.info("forgot %r (%d entries)", name, removed)
         return removed
 
@@ -587,7 +585,6 @@ class WakeWord(Stateful):
         removed = self.index.remove(entry_ids)
         if removed:
             self._refresh()
-            self.unsaved_entries = True
             log.info("dropped %d entries", removed)
         return removed
 
@@ -624,7 +621,6 @@ class WakeWord(Stateful):
         dropped = self.index.remove(sorted(set(undo))) if undo else 0
         self._last = None
         self._refresh()
-        self.unsaved_entries = True
         what = (f"kept the detection of {last['label']!r} as a hard negative"
                 + (f"; undid {dropped} self-learned entr{'y' if dropped == 1 else 'ies'} {sorted(set(undo))}"
                    if dropped else ""))
@@ -919,7 +915,6 @@ class WakeWord(Stateful):
             entry_id = self.index.add(near_miss.payload, near_miss.label, source=PSEUDO, time=self.clock())[0]
             self.rate_limit.update(self.heard_seconds)
             self._refresh()
-            self.unsaved_entries = True
         event = LearnEvent(self.clock(), near_miss.time, near_miss.label, near_miss.score, match,
                            decision.accept, entry_id, decision.reason)
         self._log_event(event)
@@ -989,31 +984,42 @@ class WakeWord(Stateful):
 
 
 class DurableEnrollment(WritePolicy):
-    """Save at once after enrollment changes; coalesce background-only changes.
+    """Save at once after a change of the entries; coalesce background-only changes.
+
+    The entries are the enrollment index and the hard negatives: whatever path changed them
+    (an app method, ``app.index.add(...)``, a rejection), their versions moved, and the next
+    write decision saves. Everything else (background statistics, stream memories) is saved
+    as ``background`` says.
 
     Parameters
     ----------
     app : WakeWord
-        Whose ``unsaved_entries`` flag marks an enrollment change.
+        Whose ``index`` and ``hard_negatives`` are the durable parts.
     background : WritePolicy, optional
         Policy of the other changes (``Coalesced(7500 updates, 600 s)``).
 
     Examples
     --------
+    >>> import numpy as np
     >>> app = WakeWord(); policy = DurableEnrollment(app)
     >>> policy.should_write(1, 0.0)
     False
-    >>> app.unsaved_entries = True; policy.should_write(1, 0.0), app.unsaved_entries
-    (True, False)
+    >>> _ = app.index.add(np.ones(app.index.dim, np.float32), "w"); policy.should_write(1, 0.0)
+    True
     """
 
     def __init__(self, app: WakeWord, background: WritePolicy | None = None) -> None:
         self.app = app
         self.background = background or Coalesced(BACKGROUND_SAVE_UPDATES, BACKGROUND_SAVE_SECONDS)
+        self._seen = self._entries_version()
+
+    def _entries_version(self) -> tuple[int, int]:
+        return (self.app.index.version, self.app.hard_negatives.version)
 
     def should_write(self, pending_updates: int, seconds_since_write: float) -> bool:
-        """True after an enrollment change (clearing the flag), else as the background policy says."""
-        if self.app.unsaved_entries:
-            self.app.unsaved_entries = False
+        """True after a change of the entries, else as the background policy says."""
+        now = self._entries_version()
+        if now != self._seen or self.background.should_write(pending_updates, seconds_since_write):
+            self._seen = now
             return True
-        return self.background.should_write(pending_updates, seconds_since_write)
+        return False

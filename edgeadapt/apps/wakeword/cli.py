@@ -90,35 +90,68 @@ def _config(args: argparse.Namespace, **config: Any) -> dict:
     return config
 
 
-def _open(args: argparse.Namespace, **config: Any):
-    """Open an existing state file (refusing a missing one)."""
+def _open(args: argparse.Namespace, writer: bool = True, **config: Any):
+    """Open an existing state file (refusing a missing one).
+
+    A writer holds the file's lock for the whole command (a second writer waits, then works
+    on its result, or fails naming the holder's PID); a reader takes the lock only if it
+    ever writes, which it does not.
+    """
     from ...errors import InputError
     from .app import WakeWord
 
     if not os.path.exists(args.state):
         raise InputError(f"{args.state} does not exist; enroll a wake word first "
                          "('edgeadapt wakeword enroll NAME FILE...') or pass --state")
-    return WakeWord.open(args.state, **_config(args, **config))
+    return WakeWord.open(args.state, lock="open" if writer else "write", **_config(args, **config))
 
 
 class _NewState:
-    """A state that does not exist yet: work in memory, create the file only on success."""
+    """A state that does not exist yet: hold its lock, work in memory, create the file only
+    on success (a failed enroll leaves nothing on disk). If another command created the file
+    while this one waited for the lock, work on that state instead."""
 
     def __init__(self, path: str, **config: Any) -> None:
+        from ...state.store import FileStore
         from .app import WakeWord
 
         self.path = path
         self.app = WakeWord(**config)
+        self.store = FileStore(path, lock="open")
+
+    def _tagged(self) -> dict:
+        from ...state.persist import COMPONENT_KEY
+
+        return {**self.app.state_dict(), COMPONENT_KEY: type(self.app).__name__}
 
     def __enter__(self):
+        from ...errors import StateMismatchError
+        from ...state.persist import COMPONENT_KEY
+
+        self.factory = self._tagged()
+        try:
+            state = self.store.load()  # takes the lock: a concurrent enroll waits here
+        except BaseException:
+            self.store.close()
+            raise
+        self.existed = state is not None
+        if state is not None:
+            state = dict(state)
+            saved_as = state.pop(COMPONENT_KEY, None)
+            if saved_as not in (None, type(self.app).__name__):
+                self.store.close()
+                raise StateMismatchError(f"{self.path}: holds the state of a {saved_as}, not of a wake-word detector; use another file")
+            self.app.load_state_dict(state)
         return self.app
 
     def __exit__(self, kind, value, tb) -> None:
-        if kind is None:
-            from .app import WakeWord
-
-            with WakeWord.open(self.path) as saved:
-                saved.load_state_dict(self.app.state_dict())
+        try:
+            if kind is None:
+                if not self.existed:
+                    self.store.create(self.factory)
+                self.store.save(self._tagged())
+        finally:
+            self.store.close()
 
 
 def _open_or_create(args: argparse.Namespace, **config: Any):
@@ -238,7 +271,7 @@ def _listen(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    with _open(args) as ww:
+    with _open(args, writer=False) as ww:
         entries = ww.entries()
         if not entries:
             print(f"{args.state}: nothing enrolled")
