@@ -21,21 +21,12 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
+from ..core import checks
 from ..core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, mutator
 
 __all__ = ["DetectionGuard", "RateLimit", "SECONDS_PER_HOUR"]
 
 SECONDS_PER_HOUR = 3600.0
-
-
-def _finite(value: Any, name: str, owner: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = math.nan
-    if not math.isfinite(v):
-        raise InputError(f"{owner}: {name} must be a finite number, got {value!r}")
-    return v
 
 
 class DetectionGuard(Stateful):
@@ -125,9 +116,8 @@ class DetectionGuard(Stateful):
         >>> guard.process(0.0, "a", 0.9), guard.process(0.08, "a", 0.9)
         (False, True)
         """
-        if not isinstance(self.debounce_frames, (int, np.integer)) or self.debounce_frames < 1:
-            raise InputError(f"DetectionGuard: debounce_frames must be a positive integer, got {self.debounce_frames!r}")
-        time = _finite(time, "time", "DetectionGuard")
+        checks.count(self.debounce_frames, "DetectionGuard", "debounce_frames")
+        time = checks.real(time, "DetectionGuard", "time")
         score = float(score)
         if math.isnan(score) or math.isnan(float(runner_up)):
             raise InputError("DetectionGuard: score and runner_up must not be NaN; check the scorer's input")
@@ -210,9 +200,7 @@ class RateLimit(Stateful):
 
     def _check(self) -> None:
         for name in ("per_hour", "total"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise InputError(f"RateLimit: {name} must be a non-negative integer, got {value!r}")
+            checks.count(getattr(self, name), "RateLimit", name, minimum=0)
 
     @property
     def count(self) -> int:
@@ -229,7 +217,7 @@ class RateLimit(Stateful):
         (False, True)
         """
         self._check()
-        time = _finite(time, "time", "RateLimit")
+        time = checks.real(time, "RateLimit", "time")
         if self._count >= self.total:
             return False
         recent = int(np.count_nonzero(time - self._times < SECONDS_PER_HOUR))
@@ -239,7 +227,7 @@ class RateLimit(Stateful):
     def update(self, time: float) -> None:
         """Record one event at ``time`` (call after :meth:`allows` said yes)."""
         self._check()
-        time = _finite(time, "time", "RateLimit")
+        time = checks.real(time, "RateLimit", "time")
         keep = max(int(self.per_hour), 1)
         self._times = np.append(self._times, time)[-keep:]
         self._count += 1
