@@ -65,3 +65,21 @@ def test_a_change_through_the_apps_index_is_saved_and_seen_by_another_process(tm
     assert not ww.dirty  # saved when the call returned
     ww.close()
     assert _names(state) == ["direct"]
+
+
+def test_an_enroll_during_a_listen_is_not_wiped(tmp_path):
+    """Issue 9: a running `listen` used to save over a name enrolled meanwhile. The listen now
+    holds the lock: the enroll waits for it (then its name stays) or fails naming the holder."""
+    state = tmp_path / "ww.ea"
+    first = _cli("enroll", "alice", *CLIPS, "--state", str(state))
+    assert first.wait(timeout=TIMEOUT) == 0, first.stderr.read()
+    listen = _cli("listen", str(WAVS / "test_stream.wav"), "--state", str(state))
+    enroll = _cli("enroll", "bob", *CLIPS, "--state", str(state))
+    _, enroll_err = enroll.communicate(timeout=TIMEOUT)
+    _, listen_err = listen.communicate(timeout=TIMEOUT)
+    assert listen.returncode == 0, listen_err
+    if enroll.returncode == 0:
+        assert _names(state) == ["alice", "bob"]
+    else:
+        assert enroll.returncode == 1 and "locked by PID" in enroll_err, enroll_err
+        assert _names(state) == ["alice"]
