@@ -57,6 +57,7 @@ from ...guard.detection import DetectionGuard, RateLimit
 from ...labels.nearmiss import NearMiss, NearMissLabeller
 from ...labels.selflearn import Facts, Rule, decide
 from ...state.persist import Coalesced, Persistent, WritePolicy
+from ...core import checks
 from ...core.protocol import StateGroup, Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, mutator
 from ...state.store import FileStore
 from .enrollment import SHIFT_FRAMES, clip_samples, enrollment_windows, load_clip, select_windows
@@ -283,8 +284,7 @@ class WakeWord(Stateful):
 
         for name, value in (("threshold", threshold), ("min_margin", min_margin),
                             ("refractory_seconds", refractory_seconds)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise InputError(f"{name} must be a finite number, got {value!r}")
+            checks.real(value, "WakeWord", name)
         self.threshold = float(threshold)
         self.window_frames = window_frames
         self.smoothing_frames = smoothing_frames
