@@ -166,8 +166,11 @@ class FileLock:
                 self._flock(entry, want, timeout)
                 entry.mode = want
                 if want == _EXCLUSIVE:
-                    os.ftruncate(entry.fd, 0)
-                    os.pwrite(entry.fd, f"{os.getpid()}\n".encode("ascii"), 0)
+                    try:  # the PID only names the holder in messages: a full disk must not stop the lock
+                        os.ftruncate(entry.fd, 0)
+                        os.pwrite(entry.fd, f"{os.getpid()}\n".encode("ascii"), 0)
+                    except OSError:
+                        pass
             if self.held is None:
                 entry.users += 1
             self.held = want
