@@ -231,7 +231,7 @@ int ea_ridge_init(ea_ridge *r, const ea_ridge_config *cfg, uint32_t dim, double 
     r->forgetting = cfg ? cfg->forgetting : 0.0;
     if (r->forgetting < 0.0 || r->forgetting > 1.0) return EA_ERR_ARG;
     r->dim = dim;
-    r->p = dim + ((cfg && cfg->no_intercept) ? 0u : 1u);
+    r->p = dim + ((cfg && cfg->fit_intercept) ? 1u : 0u);
     r->count = r->yty = 0.0;
     r->xtx = xtx;
     r->xty = xty;

@@ -1,7 +1,7 @@
 /* ea_run: drive one C learner from a script on stdin (host tool of the parity tests).
  *
  *   ea_run KIND ARGS... < script
- *   moments DIM FORGETTING | cov DIM FORGETTING | ridge DIM FORGETTING NO_INTERCEPT
+ *   moments DIM FORGETTING | cov DIM FORGETTING | ridge DIM FORGETTING FIT_INTERCEPT
  *   ncm DIM N_CLASSES MAX_CLASSES | q8 DIM MAX_CLASSES METRIC(0 l2, 1 cosine)
  *   ucb1 N_ARMS MAX_ARMS ALPHA | egreedy N_ARMS MAX_ARMS EPSILON
  *
@@ -177,7 +177,7 @@ int main(int argc, char **argv) {
             err = ea_cov_init(&r.c, &cfg, a1, f_a, f_b);
             if (!err) err = ea_cov_init(&r.c2, &cfg, a1, f_c, f_d);
         } else if (is(&r, "ridge")) {
-            ea_ridge_config cfg; cfg.forgetting = strtod(argv[3], NULL); cfg.no_intercept = (int)a3;
+            ea_ridge_config cfg; cfg.forgetting = strtod(argv[3], NULL); cfg.fit_intercept = (int)a3;
             err = ea_ridge_init(&r.r, &cfg, a1, f_a, f_b);
         } else if (is(&r, "ncm")) {
             err = ea_ncm_init(&r.n, a1, a2, (uint32_t)a3, f_a, f_b);

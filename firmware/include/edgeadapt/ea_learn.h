@@ -62,7 +62,7 @@ int ea_cov_load(ea_cov *c, const ea_blob *b, const char *prefix);
 /* edgeadapt.learn.Ridge: count, xtx (p, p), xty (p,), yty; p = dim (+ 1 with intercept). */
 typedef struct ea_ridge_config {
     double forgetting;     /* 0: none */
-    int no_intercept;      /* 0: fit an intercept (the Python default) */
+    int fit_intercept;     /* 0: no intercept (the Python default); 1: append a constant 1 feature */
 } ea_ridge_config;
 typedef struct ea_ridge {
     uint32_t dim, p;
