@@ -11,7 +11,8 @@
 
 #include "edgeadapt/ea_write.h"
 
-#define FLASH_BYTES (64u * 1024u)
+/* header + factory (one 4 KiB block) + two slots of at most 8 KiB */
+#define FLASH_BYTES (24u * 1024u)
 #define IMAGE_ALIGN uint64_t
 #define MAX_OPS 64
 /* bytes between the cut points inside an erase (a program is cut after every byte) */
