@@ -6,10 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Bytes of prefix + name + NUL assembled on the stack (keeps the stack small). */
-#ifndef EA_MAX_KEY_BYTES
-#define EA_MAX_KEY_BYTES 48u
-#endif
 /* Python's EpsilonGreedy default exploration probability. */
 #define EA_EGREEDY_DEFAULT_EPSILON 0.1
 #define EA_UCB1_DEFAULT_ALPHA 1.0
@@ -21,34 +17,54 @@
 #define EA_TWO_POW_M53 (1.0 / 9007199254740992.0)
 #define EA_RNG_WORDS 6u
 
-static int key(char *out, const char *prefix, const char *name) {
-    size_t a = prefix ? strlen(prefix) : 0, b = strlen(name);
-    if (a + b + 1 > EA_MAX_KEY_BYTES) return EA_ERR_ARG;
-    if (a) memcpy(out, prefix, a);
-    memcpy(out + a, name, b + 1);
-    return EA_OK;
-}
-
-int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, uint8_t ndim,
-                      const uint32_t *dims, const void *data) {
-    char k[EA_MAX_KEY_BYTES];
-    if (w == NULL || name == NULL) return EA_ERR_ARG;
-    if (key(k, prefix, name)) { if (!w->err) w->err = EA_ERR_ARG; return w->err; }
-    return ea_writer_array(w, k, dtype, ndim, dims, data);
-}
-
+/* The entry named prefix + name, found without assembling the name (no stack buffer). */
 int ea_blob_get_p(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint64_t count,
                   ea_entry *e) {
-    char k[EA_MAX_KEY_BYTES];
-    if (name == NULL || key(k, prefix, name)) return EA_ERR_ARG;
-    return ea_blob_get(b, k, dtype, count, e);
+    size_t cursor = 0, a, n;
+    int err;
+    if (b == NULL || name == NULL || e == NULL) return EA_ERR_ARG;
+    if (prefix == NULL) prefix = "";
+    a = strlen(prefix);
+    n = strlen(name);
+    while ((err = ea_blob_next(b, &cursor, e)) == EA_OK) {
+        if (e->name_size == a + n && memcmp(e->name, prefix, a) == 0 && memcmp(e->name + a, name, n) == 0) {
+            return e->dtype == dtype && e->count == count ? EA_OK : EA_ERR_TYPE;
+        }
+    }
+    return err;
 }
 
-static int get_f64(const ea_blob *b, const char *prefix, const char *name, uint64_t count, double *out) {
+/* Copy the data of entry prefix + name (dtype, count elements) to dst; with dst NULL only
+ * check that it is there. Loads check every entry first and copy after, so a state that
+ * does not fit leaves the component as it was. */
+static int fetch(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint64_t count, void *dst) {
     ea_entry e;
+    int err = ea_blob_get_p(b, prefix, name, dtype, count, &e);
+    if (!err && dst != NULL) memcpy(dst, e.data, (size_t)e.data_size);
+    return err;
+}
+
+/* Are the count float64 values of entry prefix + name all >= 0? */
+static int nonnegative(const ea_blob *b, const char *prefix, const char *name, uint64_t count) {
+    ea_entry e;
+    uint64_t i;
     int err = ea_blob_get_p(b, prefix, name, EA_F64, count, &e);
-    if (err) return err;
-    memcpy(out, e.data, (size_t)count * sizeof(double));
+    for (i = 0; !err && i < count; i++) {
+        double v;
+        memcpy(&v, (const uint8_t *)e.data + i * sizeof v, sizeof v);
+        if (!(v >= 0.0)) err = EA_ERR_FORMAT;
+    }
+    return err;
+}
+
+/* The first dimension of a 1-d entry prefix + name of dtype, in [min, max]. */
+static int rows(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint32_t min, uint32_t max,
+                uint32_t *k) {
+    ea_entry e;
+    int err = ea_blob_get_p(b, prefix, name, dtype, 0, &e);
+    if (err != EA_OK && err != EA_ERR_TYPE) return err;
+    if (e.dtype != dtype || e.ndim != 1 || e.dims[0] < min || e.dims[0] > max) return EA_ERR_TYPE;
+    *k = e.dims[0];
     return EA_OK;
 }
 
@@ -126,16 +142,17 @@ int ea_moments_save(const ea_moments *m, ea_writer *w, const char *prefix) {
 
 int ea_moments_load(ea_moments *m, const ea_blob *b, const char *prefix) {
     double count;
-    uint32_t i;
     int err;
     if (m == NULL || b == NULL) return EA_ERR_ARG;
-    err = get_f64(b, prefix, "count", 1, &count);
-    if (!err && count < 0.0) err = EA_ERR_FORMAT;
-    if (!err) err = get_f64(b, prefix, "mean", m->dim, m->mean);
-    if (!err) err = get_f64(b, prefix, "m2", m->dim, m->m2);
-    for (i = 0; !err && i < m->dim; i++) if (m->m2[i] < 0.0) err = EA_ERR_FORMAT;
-    if (!err) m->count = count;
-    return err;
+    err = fetch(b, prefix, "count", EA_F64, 1, &count);
+    if (!err && !(count >= 0.0)) err = EA_ERR_FORMAT;
+    if (!err) err = fetch(b, prefix, "mean", EA_F64, m->dim, NULL);
+    if (!err) err = nonnegative(b, prefix, "m2", m->dim);
+    if (err) return err;
+    fetch(b, prefix, "mean", EA_F64, m->dim, m->mean);
+    fetch(b, prefix, "m2", EA_F64, m->dim, m->m2);
+    m->count = count;
+    return EA_OK;
 }
 
 /* ------------------------------------------------------------ covariance */
@@ -214,14 +231,19 @@ int ea_cov_save(const ea_cov *c, ea_writer *w, const char *prefix) {
 
 int ea_cov_load(ea_cov *c, const ea_blob *b, const char *prefix) {
     double count;
+    uint64_t dd;
     int err;
     if (c == NULL || b == NULL) return EA_ERR_ARG;
-    err = get_f64(b, prefix, "count", 1, &count);
-    if (!err && count < 0.0) err = EA_ERR_FORMAT;
-    if (!err) err = get_f64(b, prefix, "mean", c->dim, c->mean);
-    if (!err) err = get_f64(b, prefix, "comoment", (uint64_t)c->dim * c->dim, c->comoment);
-    if (!err) c->count = count;
-    return err;
+    dd = (uint64_t)c->dim * c->dim;
+    err = fetch(b, prefix, "count", EA_F64, 1, &count);
+    if (!err && !(count >= 0.0)) err = EA_ERR_FORMAT;
+    if (!err) err = fetch(b, prefix, "mean", EA_F64, c->dim, NULL);
+    if (!err) err = fetch(b, prefix, "comoment", EA_F64, dd, NULL);
+    if (err) return err;
+    fetch(b, prefix, "mean", EA_F64, c->dim, c->mean);
+    fetch(b, prefix, "comoment", EA_F64, dd, c->comoment);
+    c->count = count;
+    return EA_OK;
 }
 
 /* ------------------------------------------------------------ ridge */
@@ -281,14 +303,20 @@ int ea_ridge_save(const ea_ridge *r, ea_writer *w, const char *prefix) {
 
 int ea_ridge_load(ea_ridge *r, const ea_blob *b, const char *prefix) {
     double count, yty;
+    uint64_t pp;
     int err;
     if (r == NULL || b == NULL) return EA_ERR_ARG;
-    err = get_f64(b, prefix, "count", 1, &count);
-    if (!err) err = get_f64(b, prefix, "yty", 1, &yty);
-    if (!err) err = get_f64(b, prefix, "xtx", (uint64_t)r->p * r->p, r->xtx);
-    if (!err) err = get_f64(b, prefix, "xty", r->p, r->xty);
-    if (!err) { r->count = count; r->yty = yty; }
-    return err;
+    pp = (uint64_t)r->p * r->p;
+    err = fetch(b, prefix, "count", EA_F64, 1, &count);
+    if (!err) err = fetch(b, prefix, "yty", EA_F64, 1, &yty);
+    if (!err) err = fetch(b, prefix, "xtx", EA_F64, pp, NULL);
+    if (!err) err = fetch(b, prefix, "xty", EA_F64, r->p, NULL);
+    if (err) return err;
+    fetch(b, prefix, "xtx", EA_F64, pp, r->xtx);
+    fetch(b, prefix, "xty", EA_F64, r->p, r->xty);
+    r->count = count;
+    r->yty = yty;
+    return EA_OK;
 }
 
 /* ------------------------------------------------------------ nearest class mean (float) */
@@ -358,18 +386,17 @@ int ea_ncm_save(const ea_ncm *n, ea_writer *w, const char *prefix) {
 }
 
 int ea_ncm_load(ea_ncm *n, const ea_blob *b, const char *prefix) {
-    ea_entry e;
-    uint32_t k;
+    uint32_t k = 0;
     int err;
     if (n == NULL || b == NULL) return EA_ERR_ARG;
-    err = ea_blob_get_p(b, prefix, "counts", EA_F64, 0, &e);
-    if (err != EA_OK && err != EA_ERR_TYPE) return err;
-    if (e.ndim != 1 || e.dims[0] == 0 || e.dims[0] > n->max_classes) return EA_ERR_TYPE;
-    k = e.dims[0];
-    err = get_f64(b, prefix, "sums", (uint64_t)k * n->dim, n->sums);
-    if (!err) err = get_f64(b, prefix, "counts", k, n->counts);
-    if (!err) n->n_classes = k;
-    return err;
+    err = rows(b, prefix, "counts", EA_F64, 1, n->max_classes, &k);
+    if (!err) err = nonnegative(b, prefix, "counts", k);
+    if (!err) err = fetch(b, prefix, "sums", EA_F64, (uint64_t)k * n->dim, NULL);
+    if (err) return err;
+    fetch(b, prefix, "sums", EA_F64, (uint64_t)k * n->dim, n->sums);
+    fetch(b, prefix, "counts", EA_F64, k, n->counts);
+    n->n_classes = k;
+    return EA_OK;
 }
 
 /* ------------------------------------------------------------ nearest class mean (int8) */
@@ -467,20 +494,18 @@ int ea_q8ncm_save(const ea_q8ncm *q, ea_writer *w, const char *prefix) {
 }
 
 int ea_q8ncm_load(ea_q8ncm *q, const ea_blob *b, const char *prefix) {
-    ea_entry c, p, s;
-    uint32_t k;
+    uint32_t k = 0;
+    uint64_t kd;
     int err;
     if (q == NULL || b == NULL) return EA_ERR_ARG;
-    err = ea_blob_get_p(b, prefix, "counts", EA_I32, 0, &c);
-    if (err != EA_OK && err != EA_ERR_TYPE) return err;
-    if (c.dtype != EA_I32 || c.ndim != 1 || c.dims[0] > q->max_classes) return EA_ERR_TYPE;
-    k = c.dims[0];
-    err = ea_blob_get_p(b, prefix, "protos", EA_I8, (uint64_t)k * q->dim, &p);
-    if (!err) err = ea_blob_get_p(b, prefix, "sums", EA_I32, (uint64_t)k * q->dim, &s);
+    err = rows(b, prefix, "counts", EA_I32, 0, q->max_classes, &k);
+    kd = (uint64_t)k * q->dim;
+    if (!err) err = fetch(b, prefix, "protos", EA_I8, kd, NULL);
+    if (!err) err = fetch(b, prefix, "sums", EA_I32, kd, NULL);
     if (err) return err;
-    memcpy(q->counts, c.data, k * sizeof *q->counts);
-    memcpy(q->protos, p.data, (size_t)k * q->dim);
-    memcpy(q->sums, s.data, (size_t)k * q->dim * sizeof *q->sums);
+    fetch(b, prefix, "counts", EA_I32, k, q->counts);
+    fetch(b, prefix, "protos", EA_I8, kd, q->protos);
+    fetch(b, prefix, "sums", EA_I32, kd, q->sums);
     q->n_classes = k;
     return EA_OK;
 }
@@ -638,25 +663,21 @@ int ea_bandit_save(const ea_bandit *b, ea_writer *w, const char *prefix) {
 }
 
 int ea_bandit_load(ea_bandit *b, const ea_blob *blob, const char *prefix) {
-    ea_entry act, rng, pos;
-    uint32_t k;
-    int64_t p;
+    uint32_t k = 0;
+    int64_t p = 0;
     int err;
     if (b == NULL || blob == NULL) return EA_ERR_ARG;
-    err = ea_blob_get_p(blob, prefix, "active", EA_BOOL, 0, &act);
-    if (err != EA_OK && err != EA_ERR_TYPE) return err;
-    if (act.dtype != EA_BOOL || act.ndim != 1 || act.dims[0] == 0 || act.dims[0] > b->max_arms) return EA_ERR_TYPE;
-    k = act.dims[0];
-    err = ea_blob_get_p(blob, prefix, "rng", EA_U64, EA_RNG_WORDS, &rng);
-    if (!err) err = ea_blob_get_p(blob, prefix, "rng_pos", EA_I64, 1, &pos);
+    err = rows(blob, prefix, "active", EA_BOOL, 1, b->max_arms, &k);
+    if (!err) err = fetch(blob, prefix, "rng_pos", EA_I64, 1, &p);
+    if (!err && (p < 0 || p > EA_UNIFORM_BLOCK)) err = EA_ERR_FORMAT;
+    if (!err) err = fetch(blob, prefix, "rng", EA_U64, EA_RNG_WORDS, NULL);
+    if (!err) err = nonnegative(blob, prefix, "counts", k);
+    if (!err) err = fetch(blob, prefix, "sums", EA_F64, k, NULL);
     if (err) return err;
-    memcpy(&p, pos.data, sizeof p);
-    if (p < 0 || p > EA_UNIFORM_BLOCK) return EA_ERR_FORMAT;
-    err = get_f64(blob, prefix, "counts", k, b->counts);
-    if (!err) err = get_f64(blob, prefix, "sums", k, b->sums);
-    if (err) return err;
-    memcpy(b->active, act.data, k);
-    memcpy(b->block.words, rng.data, sizeof b->block.words);
+    fetch(blob, prefix, "active", EA_BOOL, k, b->active);
+    fetch(blob, prefix, "rng", EA_U64, EA_RNG_WORDS, b->block.words);
+    fetch(blob, prefix, "counts", EA_F64, k, b->counts);
+    fetch(blob, prefix, "sums", EA_F64, k, b->sums);
     b->n_arms = k;
     b->cur = b->block;
     for (b->pos = 0; b->pos < p; b->pos++) (void)ea_pcg64_next(&b->cur);

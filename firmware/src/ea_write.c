@@ -47,20 +47,37 @@ static int fail(ea_writer *w, int err) {
     return w->err;
 }
 
-static int put(ea_writer *w, const char *name, uint8_t dtype, uint8_t ndim, const uint32_t *dims, const void *data,
-               uint64_t data_size) {
-    size_t len, i;
+/* Is the previous entry's name (in buf) before prefix + name, in byte order? */
+static int after_last(const ea_writer *w, const char *prefix, size_t a, const char *name, size_t b) {
+    const uint8_t *last = w->buf + w->last_name_at;
+    size_t m = w->last_name_size, n;
+    int c;
+    n = m < a ? m : a;
+    c = memcmp(last, prefix, n);
+    if (c != 0) return c < 0;
+    if (m <= a) return m < a + b; /* the last name is a prefix of the new one (or equal when b == 0) */
+    n = m - a < b ? m - a : b;
+    c = memcmp(last + a, name, n);
+    return c < 0 || (c == 0 && m - a < b);
+}
+
+static int put(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, uint8_t ndim, const uint32_t *dims,
+               const void *data, uint64_t data_size) {
+    size_t a, b, len, i;
     uint64_t head, entry_size;
     uint8_t *p;
     if (w->err) return w->err;
     if (name == NULL) return fail(w, EA_ERR_ARG);
-    len = strlen(name);
-    if (len == 0 || len > EA_MAX_NAME_BYTES || !ea_utf8_valid((const uint8_t *)name, len)) return fail(w, EA_ERR_ARG);
-    if (w->last_name_at != 0) { /* strictly increasing bytes of the names */
-        size_t n = w->last_name_size < len ? w->last_name_size : len;
-        int c = memcmp(w->buf + w->last_name_at, name, n);
-        if (c > 0 || (c == 0 && w->last_name_size >= len)) return fail(w, EA_ERR_ARG);
+    if (prefix == NULL) prefix = "";
+    a = strlen(prefix);
+    b = strlen(name);
+    len = a + b;
+    /* valid UTF-8 pieces make a valid whole */
+    if (len == 0 || len > EA_MAX_NAME_BYTES || !ea_utf8_valid((const uint8_t *)prefix, a) ||
+        !ea_utf8_valid((const uint8_t *)name, b)) {
+        return fail(w, EA_ERR_ARG);
     }
+    if (w->last_name_at != 0 && !after_last(w, prefix, a, name, b)) return fail(w, EA_ERR_ARG);
     if (data_size > EA_MAX_ENTRY_BYTES) return fail(w, EA_ERR_NO_SPACE);
     head = round_up((uint64_t)EA_ENTRY_SIZE + (uint64_t)EA_BLOB_DIM_SIZE * ndim + len, EA_BLOB_ALIGNMENT);
     entry_size = head + round_up(data_size, EA_BLOB_ALIGNMENT);
@@ -76,7 +93,8 @@ static int put(ea_writer *w, const char *name, uint8_t dtype, uint8_t ndim, cons
     p[EA_ENTRY_NDIM_AT] = ndim;
     wr64(p + EA_ENTRY_DATA_SIZE_AT, data_size);
     for (i = 0; i < ndim; i++) wr32(p + EA_ENTRY_SIZE + EA_BLOB_DIM_SIZE * i, dims[i]);
-    memcpy(p + EA_ENTRY_SIZE + EA_BLOB_DIM_SIZE * (size_t)ndim, name, len);
+    memcpy(p + EA_ENTRY_SIZE + EA_BLOB_DIM_SIZE * (size_t)ndim, prefix, a);
+    memcpy(p + EA_ENTRY_SIZE + EA_BLOB_DIM_SIZE * (size_t)ndim + a, name, b);
     if (data != NULL && data_size != 0) memcpy(p + (size_t)head, data, (size_t)data_size);
     w->last_name_at = w->pos + EA_ENTRY_SIZE + EA_BLOB_DIM_SIZE * (size_t)ndim;
     w->last_name_size = (uint16_t)len;
@@ -88,6 +106,11 @@ static int put(ea_writer *w, const char *name, uint8_t dtype, uint8_t ndim, cons
 
 int ea_writer_array(ea_writer *w, const char *name, uint8_t dtype, uint8_t ndim, const uint32_t *dims,
                     const void *data) {
+    return ea_writer_array_p(w, NULL, name, dtype, ndim, dims, data);
+}
+
+int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, uint8_t ndim,
+                      const uint32_t *dims, const void *data) {
     uint64_t bytes;
     size_t item = ea_dtype_size(dtype), i;
     if (w == NULL) return EA_ERR_ARG;
@@ -104,7 +127,7 @@ int ea_writer_array(ea_writer *w, const char *name, uint8_t dtype, uint8_t ndim,
         const uint8_t *d = (const uint8_t *)data;
         for (i = 0; i < bytes; i++) if (d[i] > 1) return fail(w, EA_ERR_ARG);
     }
-    return put(w, name, dtype, ndim, dims, data, bytes);
+    return put(w, prefix, name, dtype, ndim, dims, data, bytes);
 }
 
 int ea_writer_bytes(ea_writer *w, const char *name, uint8_t dtype, const void *data, uint32_t size) {
@@ -112,7 +135,7 @@ int ea_writer_bytes(ea_writer *w, const char *name, uint8_t dtype, const void *d
     if (w->err) return w->err;
     if ((dtype != EA_BYTES && dtype != EA_UTF8) || (data == NULL && size != 0)) return fail(w, EA_ERR_ARG);
     if (dtype == EA_UTF8 && !ea_utf8_valid((const uint8_t *)data, size)) return fail(w, EA_ERR_ARG);
-    return put(w, name, dtype, 0, NULL, data, size);
+    return put(w, NULL, name, dtype, 0, NULL, data, size);
 }
 
 int ea_writer_copy(ea_writer *w, const ea_entry *e) {

@@ -86,8 +86,41 @@ static void test_ram_store(void) {
     CHECK(ea_store_load(&store, &st, img.b, 100, &got) == EA_ERR_NO_SPACE);
 }
 
+/* A state that does not fit is refused and leaves the component as it was; prefixed
+ * entries keep the canonical order across components. */
+static void test_refused_load_changes_nothing(void) {
+    union { uint64_t a; uint8_t b[512]; } blob;
+    double mean[2] = {5.0, 6.0}, m2[2] = {1.0, 1.0}, bad_m2[2] = {1.0, -1.0}, zeros[2] = {0.0, 0.0}, one = 1.0;
+    uint32_t two = 2;
+    ea_moments m;
+    ea_writer w;
+    ea_blob b;
+    long n;
+    ea_moments_init(&m, NULL, 2, mean, m2);
+    mean[0] = 5.0; m2[0] = 1.0; m.count = 3.0;
+    ea_writer_init(&w, blob.b, sizeof blob.b);
+    ea_writer_array_p(&w, "m.", "count", EA_F64, 0, NULL, &one);
+    ea_writer_array_p(&w, "m.", "m2", EA_F64, 1, &two, bad_m2);
+    ea_writer_array_p(&w, "m.", "mean", EA_F64, 1, &two, zeros);
+    n = ea_writer_finish(&w);
+    CHECK(n > 0 && ea_blob_open(&b, blob.b, (size_t)n) == EA_OK);
+    CHECK(ea_moments_load(&m, &b, "m.") == EA_ERR_FORMAT);
+    CHECK(m.count == 3.0 && mean[0] == 5.0 && m2[0] == 1.0);
+    CHECK(ea_moments_load(&m, &b, "other.") == EA_ERR_NOT_FOUND);
+    ea_writer_init(&w, blob.b, sizeof blob.b);
+    CHECK(ea_writer_array_p(&w, "ncm.", "x", EA_F64, 0, NULL, &one) == EA_OK);
+    CHECK(ea_writer_array_p(&w, "bandit.", "x", EA_F64, 0, NULL, &one) == EA_ERR_ARG);
+    ea_writer_init(&w, blob.b, sizeof blob.b);
+    CHECK(ea_writer_array_p(&w, "a", "b", EA_F64, 0, NULL, &one) == EA_OK);
+    CHECK(ea_writer_array(&w, "ab", EA_F64, 0, NULL, &one) == EA_ERR_ARG); /* the same name */
+    ea_writer_init(&w, blob.b, sizeof blob.b);
+    CHECK(ea_writer_array(&w, "ab", EA_F64, 0, NULL, &one) == EA_OK);
+    CHECK(ea_writer_array_p(&w, "ab", ".c", EA_F64, 0, NULL, &one) == EA_OK);
+}
+
 int main(void) {
     test_pcg64();
+    test_refused_load_changes_nothing();
     test_moments();
     test_q8_and_bandit();
     test_ram_store();

@@ -159,10 +159,7 @@ int ea_bandit_retire_arm(ea_bandit *b, uint32_t arm);
 int ea_bandit_save(const ea_bandit *b, ea_writer *w, const char *prefix);
 int ea_bandit_load(ea_bandit *b, const ea_blob *blob, const char *prefix);
 
-/* Prefix support for writers: every entry name is prefix + name. */
-int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, uint8_t ndim,
-                      const uint32_t *dims, const void *data);
-/* The entry named prefix + name, of dtype and count elements. */
+/* The entry named prefix + name, of dtype and count elements (EA_ERR_TYPE otherwise). */
 int ea_blob_get_p(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint64_t count,
                   ea_entry *e);
 

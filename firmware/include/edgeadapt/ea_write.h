@@ -40,6 +40,11 @@ int ea_writer_init(ea_writer *w, void *buf, size_t capacity);
 int ea_writer_array(ea_writer *w, const char *name, uint8_t dtype, uint8_t ndim, const uint32_t *dims,
                     const void *data);
 
+/* The same, named prefix + name (prefix may be NULL): the entries of a component inside
+ * a composite state ("ncm.sums"), without assembling the name on the stack. */
+int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, uint8_t ndim,
+                      const uint32_t *dims, const void *data);
+
 /* A bytes or utf8 entry of size bytes. */
 int ea_writer_bytes(ea_writer *w, const char *name, uint8_t dtype, const void *data, uint32_t size);
 
