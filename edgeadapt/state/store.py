@@ -548,8 +548,21 @@ class SlotStore:
         blob raises :class:`StateFormatError` and nothing is written.
         """
         self._check_writable()
+        if not self._locked:
+            # Look before locking: a file that cannot be reset is refused before the lock
+            # file is made, so a failed reset leaves nothing beside it.
+            self._resettable(self._read())
         self._acquire_exclusive()
         data = self._read()
+        layout, slots, factory = self._resettable(data)
+        newest = self._newest(slots)
+        self._layout = layout
+        self._active = None if newest is None else newest.index
+        self.sequence = max((s.sequence for s in slots if s.sequence is not None), default=0)
+        return self._write_blob(factory)
+
+    def _resettable(self, data: bytes | None) -> tuple[Any, list, bytes]:
+        """Layout, slots and factory blob of ``data``, or the error that makes reset impossible."""
         if data is None:
             raise FileNotFoundError(f"{self.name}: no state store here yet, so there is no factory state to go back to")
         layout, slots = self._scan(data)
@@ -561,11 +574,7 @@ class SlotStore:
                 f"{self.name}: the factory state is damaged, so reset has nothing to go back to ({exc}). "
                 "The file was left as is; move it away to start from a new state"
             ) from None
-        newest = self._newest(slots)
-        self._layout = layout
-        self._active = None if newest is None else newest.index
-        self.sequence = max((s.sequence for s in slots if s.sequence is not None), default=0)
-        return self._write_blob(factory)
+        return layout, slots, factory
 
     def close(self) -> None:
         """Release the storage handle and the lock; the store can be used again (it re-reads)."""
