@@ -61,20 +61,16 @@ static int after_last(const ea_writer *w, const char *prefix, size_t a, const ch
     return c < 0 || (c == 0 && m - a < b);
 }
 
-static int put(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, uint8_t ndim, const uint32_t *dims,
-               const void *data, uint64_t data_size) {
-    size_t a, b, len, i;
+/* An entry named prefix (a bytes) + name (b bytes), neither NUL-terminated necessarily. */
+static int put(ea_writer *w, const char *prefix, size_t a, const char *name, size_t b, uint8_t dtype, uint8_t ndim,
+               const uint32_t *dims, const void *data, uint64_t data_size) {
+    size_t len = a + b, i;
     uint64_t head, entry_size;
     uint8_t *p;
     if (w->err) return w->err;
-    if (name == NULL) return fail(w, EA_ERR_ARG);
-    if (prefix == NULL) prefix = "";
-    a = strlen(prefix);
-    b = strlen(name);
-    len = a + b;
     /* valid UTF-8 pieces make a valid whole */
-    if (len == 0 || len > EA_MAX_NAME_BYTES || !ea_utf8_valid((const uint8_t *)prefix, a) ||
-        !ea_utf8_valid((const uint8_t *)name, b)) {
+    if (len == 0 || len > EA_MAX_NAME_BYTES || memchr(prefix, 0, a) != NULL || memchr(name, 0, b) != NULL ||
+        !ea_utf8_valid((const uint8_t *)prefix, a) || !ea_utf8_valid((const uint8_t *)name, b)) {
         return fail(w, EA_ERR_ARG);
     }
     if (w->last_name_at != 0 && !after_last(w, prefix, a, name, b)) return fail(w, EA_ERR_ARG);
@@ -104,16 +100,10 @@ static int put(ea_writer *w, const char *prefix, const char *name, uint8_t dtype
     return EA_OK;
 }
 
-int ea_writer_array(ea_writer *w, const char *name, uint8_t dtype, uint8_t ndim, const uint32_t *dims,
-                    const void *data) {
-    return ea_writer_array_p(w, NULL, name, dtype, ndim, dims, data);
-}
-
-int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, uint8_t ndim,
-                      const uint32_t *dims, const void *data) {
+static int array(ea_writer *w, const char *prefix, size_t a, const char *name, size_t b, uint8_t dtype,
+                 uint8_t ndim, const uint32_t *dims, const void *data) {
     uint64_t bytes;
     size_t item = ea_dtype_size(dtype), i;
-    if (w == NULL) return EA_ERR_ARG;
     if (w->err) return w->err;
     if (item == 0 || dtype == EA_BYTES || dtype == EA_UTF8 || ndim > EA_MAX_NDIM || (ndim && dims == NULL)) {
         return fail(w, EA_ERR_ARG);
@@ -127,26 +117,42 @@ int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_
         const uint8_t *d = (const uint8_t *)data;
         for (i = 0; i < bytes; i++) if (d[i] > 1) return fail(w, EA_ERR_ARG);
     }
-    return put(w, prefix, name, dtype, ndim, dims, data, bytes);
+    return put(w, prefix, a, name, b, dtype, ndim, dims, data, bytes);
+}
+
+int ea_writer_array(ea_writer *w, const char *name, uint8_t dtype, uint8_t ndim, const uint32_t *dims,
+                    const void *data) {
+    return ea_writer_array_p(w, NULL, name, dtype, ndim, dims, data);
+}
+
+int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, uint8_t ndim,
+                      const uint32_t *dims, const void *data) {
+    if (w == NULL) return EA_ERR_ARG;
+    if (name == NULL) return fail(w, EA_ERR_ARG);
+    if (prefix == NULL) prefix = "";
+    return array(w, prefix, strlen(prefix), name, strlen(name), dtype, ndim, dims, data);
+}
+
+static int bytes_entry(ea_writer *w, const char *name, size_t b, uint8_t dtype, const void *data, uint64_t size) {
+    if (w->err) return w->err;
+    if ((dtype != EA_BYTES && dtype != EA_UTF8) || (data == NULL && size != 0)) return fail(w, EA_ERR_ARG);
+    if (dtype == EA_UTF8 && !ea_utf8_valid((const uint8_t *)data, size)) return fail(w, EA_ERR_ARG);
+    return put(w, "", 0, name, b, dtype, 0, NULL, data, size);
 }
 
 int ea_writer_bytes(ea_writer *w, const char *name, uint8_t dtype, const void *data, uint32_t size) {
     if (w == NULL) return EA_ERR_ARG;
-    if (w->err) return w->err;
-    if ((dtype != EA_BYTES && dtype != EA_UTF8) || (data == NULL && size != 0)) return fail(w, EA_ERR_ARG);
-    if (dtype == EA_UTF8 && !ea_utf8_valid((const uint8_t *)data, size)) return fail(w, EA_ERR_ARG);
-    return put(w, NULL, name, dtype, 0, NULL, data, size);
+    if (name == NULL) return fail(w, EA_ERR_ARG);
+    return bytes_entry(w, name, strlen(name), dtype, data, size);
 }
 
 int ea_writer_copy(ea_writer *w, const ea_entry *e) {
-    char name[EA_MAX_NAME_BYTES + 1];
-    if (w == NULL || e == NULL || e->name_size == 0 || e->name_size > EA_MAX_NAME_BYTES) return EA_ERR_ARG;
-    memcpy(name, e->name, e->name_size);
-    name[e->name_size] = '\0';
+    if (w == NULL) return EA_ERR_ARG;
+    if (e == NULL || e->name == NULL) return fail(w, EA_ERR_ARG);
     if (e->dtype == EA_BYTES || e->dtype == EA_UTF8) {
-        return ea_writer_bytes(w, name, e->dtype, e->data, (uint32_t)e->data_size);
+        return bytes_entry(w, e->name, e->name_size, e->dtype, e->data, e->data_size);
     }
-    return ea_writer_array(w, name, e->dtype, e->ndim, e->dims, e->data);
+    return array(w, "", 0, e->name, e->name_size, e->dtype, e->ndim, e->dims, e->data);
 }
 
 long ea_writer_finish(ea_writer *w) {
