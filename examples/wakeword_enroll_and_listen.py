@@ -36,16 +36,20 @@ def main(state_path: str) -> None:
             print(f"enrolled 'nova': {len(ids)} templates")
 
         # Feed audio in 80 ms chunks, as a microphone would deliver it.
+        detections = []
         for chunk in WavSource(SAMPLE / stream["file"], EMBEDDING_HOP_SAMPLES):
-            for det in detector.process(chunk, sample_rate=SAMPLE_RATE):
-                print(f"{det.time:6.2f} s  {det.label}  score {det.score:.3f}")
+            detections += detector.process(chunk, sample_rate=SAMPLE_RATE)
+        detections += detector.end_stream()  # end of the recording: its last second is scored too
+        for det in detections:
+            print(f"{det.time:6.2f} s  {det.label}  score {det.score:.3f}  entry {det.entry_id}")
         print("true keyword times:", ", ".join(f"{on:.2f}-{off:.2f} s" for on, off in stream["keyword_times"]))
 
         # Near misses that a detection confirmed were enrolled as "pseudo" entries:
         # list them, and drop them if they were wrong.
         for entry in detector.pseudo_entries():
             print(f"pseudo-labelled entry {entry.id} of {entry.label!r}")
-        # detector.drop([e.id for e in detector.pseudo_entries()])  # undo the self-learning
+        # detector.reject()   # the last detection was wrong: a hard negative, and what it taught is undone
+        # detector.drop([e.id for e in detector.pseudo_entries()])  # undo all self-learning
 
 
 if __name__ == "__main__":

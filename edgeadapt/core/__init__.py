@@ -9,22 +9,11 @@ edgeadapt except :mod:`edgeadapt.errors`, which belongs to the same layer.
 
 Examples
 --------
->>> import numpy as np
->>> from edgeadapt.core import Stateful, mutator, expect_keys, expect_scalar
->>> class Counter(Stateful):
-...     def __init__(self):
-...         self.n = 0
-...     @mutator
-...     def update(self, k=1):
-...         self.n += k
-...     def state_dict(self):
-...         return {"n": np.int64(self.n)}
-...     def load_state_dict(self, state):
-...         expect_keys(state, ["n"], self)
-...         self.n = int(expect_scalar(state, "n", np.int64, self))
->>> c = Counter(); c.version           # observing starts the tracking
+>>> from edgeadapt.core import StateGroup
+>>> from edgeadapt.learn import Moments
+>>> g = StateGroup(a=Moments(1)); g.version          # observing starts the tracking
 0
->>> c.update(); c.version
+>>> g["a"].update(2.0); g.version                     # a change of a part is a change of the whole
 1
 """
 

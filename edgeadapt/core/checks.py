@@ -84,6 +84,10 @@ def real(
     --------
     >>> real(0.1, "EpsilonGreedy", "epsilon", 0.0, 1.0)
     0.1
+    >>> real("soon", "DetectionGuard", "time")
+    Traceback (most recent call last):
+    ...
+    edgeadapt.errors.InputError: DetectionGuard: time must be a finite number, got 'soon'
     >>> real(float("nan"), "Baseline", "threshold_sigmas", 0.0, open_low=True)
     Traceback (most recent call last):
     ...
@@ -95,6 +99,8 @@ def real(
         v = math.nan
     ok = v - v == 0.0 and (v > low if open_low else v >= low) and v <= high
     if not ok:
+        if low == -math.inf and high == math.inf:
+            raise InputError(f"{_prefix(owner)}{name} must be a finite number, got {value!r}")
         bound = "(" if open_low else "["
         raise InputError(f"{_prefix(owner)}{name} must be a finite number in {bound}{low}, {high}], got {value!r}")
     return v

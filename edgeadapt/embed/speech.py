@@ -16,13 +16,23 @@ openWakeWord; see ``docs/models.md``) are run with :class:`~edgeadapt.embed.tfli
 Embedding ``i`` of a clip therefore covers samples
 ``[i * 1280, i * 1280 + EMBEDDING_WINDOW_SAMPLES)`` (12512 samples, 0.782 s): a clip
 shorter than :data:`EMBEDDING_WINDOW_SAMPLES` gives no embedding (pad it with silence
-if you need one). Unlike pyopen-wakeword's streaming front end, nothing is pre-filled
-with zeros, so :meth:`SpeechEmbedder.embed_clip` and the concatenated output of
-:meth:`SpeechStream.process` are the same function of the audio.
+if you need one).
 
-PCM convention: ``int16`` samples, or floating samples in ``[-1, 1]`` (multiplied by
-:data:`PCM_FULL_SCALE` = 32768, so ``pcm_int16 / 32768`` gives the same embeddings).
-Mono, 16 kHz only: resample first (e.g. ``sox in.wav -r 16000 -c 1 out.wav``).
+**One front end.** The mel model clips each call's output at the call's loudest value
+minus 80 dB, so the same audio gives different frames when cut into calls differently.
+Here the mel model is always called on fixed blocks of :data:`MEL_CALL_FRAMES` frames
+(:data:`MEL_CALL_SAMPLES` samples starting every :data:`MEL_CALL_HOP_SAMPLES`), aligned
+to the start of the audio, and :meth:`SpeechEmbedder.embed_clip` *is*
+:class:`SpeechStream` run over the whole array: the embeddings of a clip and of a stream
+cut into any chunks are the same numbers, whatever the pauses. The output is also floored
+at :data:`MEL_FLOOR`, the level of 16-bit quantization noise, so digital silence (zero
+padding) looks like the quietest sound a 16-bit recording holds rather than -100 dB.
+
+PCM convention: one rule for the whole package, that of
+:func:`edgeadapt.sources.audio.to_int16`: ``int16`` samples, or floating samples in
+``[-1, 1]`` (times :data:`PCM_FULL_SCALE` = 32768, rounded, saturated), so float and
+int16 input give the same embeddings everywhere. Mono, 16 kHz only: resample first
+(e.g. :func:`edgeadapt.sources.audio.resample` or ``sox in.wav -r 16000 -c 1 out.wav``).
 
 Examples
 --------
@@ -33,7 +43,7 @@ Examples
 (3, 96)
 >>> stream = embedder.stream()
 >>> parts = [stream.process(c) for c in np.array_split(pcm, 7)]
->>> bool(np.allclose(np.concatenate(parts), embedder.embed_clip(pcm), atol=1e-4))
+>>> bool(np.array_equal(np.concatenate(parts), embedder.embed_clip(pcm)))
 True
 """
 
@@ -45,6 +55,7 @@ from typing import Any, Optional, Union
 import numpy as np
 
 from ..errors import InputError, ModelError, missing_extra
+from ..sources.audio import PCM_FULL_SCALE, to_int16
 from .tflite import TFLiteModel
 
 __all__ = [
@@ -61,6 +72,10 @@ __all__ = [
     "MEL_WINDOW_SAMPLES",
     "MEL_SCALE",
     "MEL_OFFSET",
+    "MEL_CALL_FRAMES",
+    "MEL_CALL_SAMPLES",
+    "MEL_CALL_HOP_SAMPLES",
+    "MEL_FLOOR",
     "PCM_FULL_SCALE",
     "MELSPEC_MODEL_FILE",
     "EMBEDDING_MODEL_FILE",
@@ -97,8 +112,21 @@ EMBEDDING_HOP_SECONDS = EMBEDDING_HOP_SAMPLES / SAMPLE_RATE
 #: Samples one embedding reads (12512, about 0.78 s): the shortest clip with an embedding.
 EMBEDDING_WINDOW_SAMPLES = (EMBEDDING_WINDOW_FRAMES - 1) * MEL_HOP_SAMPLES + MEL_WINDOW_SAMPLES
 EMBEDDING_WINDOW_SECONDS = EMBEDDING_WINDOW_SAMPLES / SAMPLE_RATE
-#: Float PCM in [-1, 1] is multiplied by this to get the int16 scale the models expect.
-PCM_FULL_SCALE = 32768.0
+
+#: The mel model is called on blocks of this many frames, always aligned to the first
+#: sample (4: an embedding's 76 frames are exactly 19 blocks, and an embedding hop of 8
+#: frames two blocks, so the geometry above is unchanged and no embedding waits for audio
+#: it does not read). Its per-call "loudest minus 80 dB" clipping then sees the same
+#: frames whatever way the audio arrives.
+MEL_CALL_FRAMES = 4
+#: Samples one call reads (992) and the step between calls (640).
+MEL_CALL_SAMPLES = (MEL_CALL_FRAMES - 1) * MEL_HOP_SAMPLES + MEL_WINDOW_SAMPLES
+MEL_CALL_HOP_SAMPLES = MEL_CALL_FRAMES * MEL_HOP_SAMPLES
+#: Lowest mel value (the model's raw dB scale, before MEL_SCALE/MEL_OFFSET): the model's
+#: median output for uniform +-1 LSB noise, i.e. 16-bit quantization noise (measured
+#: 4.17 with melspectrogram.tflite; rounded down). Digital zeros (padding) would give
+#: -100, a value the embedding model never saw in training, where every clip had sound.
+MEL_FLOOR = 4.0
 
 #: Model files inside the ``pyopen_wakeword`` package's ``models`` directory.
 MELSPEC_MODEL_FILE = "melspectrogram.tflite"
@@ -106,9 +134,8 @@ EMBEDDING_MODEL_FILE = "embedding_model.tflite"
 _MODEL_PACKAGE = "pyopen_wakeword"
 _MODEL_DIR = "models"
 
-# Work is split into blocks so memory stays bounded on long clips (30 min of audio is
-# 180 000 mel frames); the split does not change the result.
-_MEL_BLOCK_FRAMES = 1000
+# Embedding windows are run in batches (the embedding model has no per-call
+# normalization, so batching does not change the result).
 _EMBED_BATCH = 64
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -188,6 +215,9 @@ def embedding_spans(count: int, start_sample: int = 0) -> np.ndarray:
 def as_pcm_float(pcm: Any, name: str = "pcm") -> np.ndarray:
     """Check mono PCM and return it as float32 at int16 scale (what the mel model takes).
 
+    The package's one PCM rule, :func:`edgeadapt.sources.audio.to_int16` (floats in
+    [-1, 1] are scaled, rounded and saturated), so float and int16 input embed identically.
+
     Parameters
     ----------
     pcm : array_like
@@ -198,7 +228,7 @@ def as_pcm_float(pcm: Any, name: str = "pcm") -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        float32, values in ``[-32768, 32768]``.
+        float32, integral values in ``[-32768, 32767]``.
 
     Examples
     --------
@@ -209,29 +239,7 @@ def as_pcm_float(pcm: Any, name: str = "pcm") -> np.ndarray:
     ...
     edgeadapt.errors.InputError: pcm has dtype int32; pass int16 samples or floats in [-1, 1] (e.g. pcm.astype(np.int16) if the values are int16-scaled)
     """
-    arr = np.asarray(pcm)
-    if arr.ndim != 1:
-        raise InputError(
-            f"{name} must be 1-D mono samples, got shape {arr.shape}; take one channel "
-            f"({name}[:, 0]) or average the channels"
-        )
-    if arr.dtype == np.int16:
-        return arr.astype(np.float32)
-    if np.issubdtype(arr.dtype, np.floating):
-        x = np.ascontiguousarray(arr, dtype=np.float32)
-        if x.size and not np.isfinite(x).all():
-            raise InputError(f"{name} holds NaN or Inf; drop or replace those samples before embedding")
-        if x.size and np.abs(x).max() > 1.0:
-            raise InputError(
-                f"{name} is floating with values beyond [-1, 1] (max |x| = {float(np.abs(x).max()):.4g}); "
-                f"float PCM must be full-scale normalized: divide int16-scaled values by {PCM_FULL_SCALE:g} "
-                "or pass int16"
-            )
-        return x * np.float32(PCM_FULL_SCALE)
-    raise InputError(
-        f"{name} has dtype {arr.dtype}; pass int16 samples or floats in [-1, 1] "
-        f"(e.g. {name}.astype(np.int16) if the values are int16-scaled)"
-    )
+    return to_int16(pcm, name).astype(np.float32)
 
 
 def _check_rate(sample_rate: Any) -> None:
@@ -287,31 +295,34 @@ class SpeechEmbedder:
 
     # -- the two stages, on int16-scaled float32 samples ---------------------------
     def mel_frames(self, samples: np.ndarray) -> np.ndarray:
-        """All complete mel frames of int16-scaled float32 samples, rescaled: (f, 32) float32.
+        """Mel frames of all complete call blocks of int16-scaled samples, rescaled: (f, 32).
+
+        The samples must start on a block boundary (the start of the audio, or where the
+        previous call's complete blocks ended: ``MEL_CALL_HOP_SAMPLES * blocks``). Frames
+        are computed :data:`MEL_CALL_FRAMES` at a time, so ``f`` is a multiple of it.
 
         Examples
         --------
-        >>> SpeechEmbedder().mel_frames(np.zeros(1760, np.float32)).shape
+        >>> SpeechEmbedder().mel_frames(np.zeros(1760, np.float32)).shape   # 2 blocks of 4
         (8, 32)
         """
         samples = np.ascontiguousarray(samples, dtype=np.float32)
         if samples.ndim != 1:
             raise InputError(f"samples must be 1-D, got shape {samples.shape}; pass one mono channel")
         n = samples.shape[0]
-        total = 0 if n < MEL_WINDOW_SAMPLES else (n - MEL_WINDOW_SAMPLES) // MEL_HOP_SAMPLES + 1
-        out = np.empty((total, MEL_BANDS), np.float32)
+        blocks = 0 if n < MEL_CALL_SAMPLES else (n - MEL_CALL_SAMPLES) // MEL_CALL_HOP_SAMPLES + 1
+        out = np.empty((blocks * MEL_CALL_FRAMES, MEL_BANDS), np.float32)
         model = self.melspec_model
-        for start in range(0, total, _MEL_BLOCK_FRAMES):
-            count = min(_MEL_BLOCK_FRAMES, total - start)
-            first = start * MEL_HOP_SAMPLES
-            block = samples[first:first + (count - 1) * MEL_HOP_SAMPLES + MEL_WINDOW_SAMPLES]
-            mel = model(block[None, :]).reshape(-1, MEL_BANDS)
-            if mel.shape[0] != count:
+        for b in range(blocks):
+            first = b * MEL_CALL_HOP_SAMPLES
+            mel = model(samples[None, first:first + MEL_CALL_SAMPLES]).reshape(-1, MEL_BANDS)
+            if mel.shape[0] != MEL_CALL_FRAMES:
                 raise ModelError(
-                    f"{model.path} gave {mel.shape[0]} mel frames for {block.shape[0]} samples, "
-                    f"expected {count}: it is not the openWakeWord melspectrogram model"
+                    f"{model.path} gave {mel.shape[0]} mel frames for {MEL_CALL_SAMPLES} samples, "
+                    f"expected {MEL_CALL_FRAMES}: it is not the openWakeWord melspectrogram model"
                 )
-            out[start:start + count] = mel
+            out[b * MEL_CALL_FRAMES:(b + 1) * MEL_CALL_FRAMES] = mel
+        np.maximum(out, np.float32(MEL_FLOOR), out=out)
         out *= np.float32(MEL_SCALE)
         out += np.float32(MEL_OFFSET)
         return out
@@ -360,7 +371,7 @@ class SpeechEmbedder:
             ``[i * 1280, i * 1280 + 12512)``.
         """
         _check_rate(sample_rate)
-        return self.embed_mels(self.mel_frames(as_pcm_float(pcm)))
+        return SpeechStream(self).process(pcm, name="pcm")
 
     def stream(self) -> "SpeechStream":
         """A new streaming front end sharing this embedder's models."""
@@ -371,8 +382,9 @@ class SpeechStream:
     """Streaming front end: feed chunks of any size, get the embeddings they complete.
 
     The concatenation of everything :meth:`process` returns equals
-    :meth:`SpeechEmbedder.embed_clip` on the concatenated audio (to float rounding).
-    It buffers at most one embedding window of audio features between calls.
+    :meth:`SpeechEmbedder.embed_clip` on the concatenated audio exactly (``embed_clip``
+    is this class run over one array). It buffers less than one mel call block of audio
+    and one embedding window of mel frames between calls.
 
     Parameters
     ----------
@@ -409,9 +421,9 @@ class SpeechStream:
         self.samples_seen = 0
         self.embeddings_emitted = 0
 
-    def process(self, chunk: Any) -> np.ndarray:
+    def process(self, chunk: Any, name: str = "chunk") -> np.ndarray:
         """Add a chunk of PCM (int16, or floats in [-1, 1]); return the new (k, 96) embeddings."""
-        x = as_pcm_float(chunk, "chunk")
+        x = as_pcm_float(chunk, name)
         self.samples_seen += x.shape[0]
         samples = np.concatenate([self._samples, x]) if self._samples.size else x
         mels = self.embedder.mel_frames(samples)

@@ -59,11 +59,20 @@ class Entry:
     pinned: bool
 
 
+#: OpenMP threads faiss may use. Searches here are one window per 80 ms (or a few
+#: hundred offline) against at most a few hundred entries: microseconds of work, which
+#: faiss's default (every core) turns into thread start-up and contention, 80x slower on
+#: two busy cores. One thread is the right size for the job.
+FAISS_THREADS = 1
+
+
 def _faiss():
     try:
         import faiss  # noqa: PLC0415 (heavy optional dependency, imported where used)
     except ImportError:
         raise missing_extra("faiss", "enroll", "the enrollment index") from None
+    if faiss.omp_get_max_threads() != FAISS_THREADS:
+        faiss.omp_set_num_threads(FAISS_THREADS)
     return faiss
 
 
@@ -325,6 +334,11 @@ class EnrollmentIndex(Stateful):
             self._hits[self._ids == int(i)] += 1
 
     # ------------------------------------------------------------ configuration
+    @property
+    def transform(self) -> Transform | None:
+        """The transform applied to vectors before the cosine similarity (None: identity)."""
+        return self._transform
+
     def set_transform(self, transform: Transform | None) -> None:
         """Apply ``transform`` to stored vectors and queries before cosine search.
 

@@ -71,35 +71,46 @@ class TelemetryFeatures:
         return names + ["rough"]
 
     def transform(self, windows: np.ndarray) -> np.ndarray:
-        """Features of every window.
+        """Features of every window, channel after channel.
 
         Parameters
         ----------
-        windows : array of shape (n_windows, window_size(), 2)
-            Column 0 holds timestamps in seconds (strictly increasing), column 1 values.
+        windows : array of shape (n_windows, window_size(), 1 + channels)
+            Column 0 holds timestamps in seconds (strictly increasing), the others values.
 
         Returns
         -------
-        numpy.ndarray of shape (n_windows, len(feature_names())), float64
+        numpy.ndarray of shape (n_windows, channels * len(feature_names())), float64
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> w = np.array([[[0.0, 1.0, 10.0], [3600.0, 2.0, 30.0]]])
+        >>> TelemetryFeatures(scales=(1,)).transform(w).tolist()
+        [[2.0, 1.0, 0.5, 0.0, 30.0, 20.0, 10.0, 0.0]]
         """
         scales = self._checked_scales()
         w = np.ascontiguousarray(windows, dtype=np.float64)
         size = max(scales) + 1
-        if w.ndim != 3 or w.shape[1] != size or w.shape[2] != 2:
+        if w.ndim != 3 or w.shape[1] != size or w.shape[2] < 2:
             raise InputError(
-                f"windows must have shape (windows, {size}, 2) holding (timestamp, value) rows, got {w.shape}"
+                f"windows must have shape (windows, {size}, 1 + channels) holding (timestamp, values...) rows, got {w.shape}"
             )
         if not np.all(np.isfinite(w)):
             raise InputError("telemetry windows hold NaN or Inf; drop or repair those rows first")
-        t, v = w[:, :, 0], w[:, :, 1]
+        t = w[:, :, 0]
         dt = np.diff(t, axis=1)
         if np.any(dt <= 0):
             raise InputError("telemetry timestamps must be strictly increasing within each window")
-        newest = v[:, -1]
-        columns = [newest]
-        csum = np.cumsum(v[:, ::-1], axis=1)  # csum[:, j] = sum of the newest j + 1 values
-        for k in scales:
-            columns.append((newest - v[:, -1 - k]) / (t[:, -1] - t[:, -1 - k]) * SECONDS_PER_HOUR)
-            columns.append(newest - csum[:, k] / (k + 1))
-        columns.append(np.diff(v, axis=1).std(axis=1))
-        return np.stack(columns, axis=1)
+        out = []
+        for c in range(1, w.shape[2]):
+            v = w[:, :, c]
+            newest = v[:, -1]
+            columns = [newest]
+            csum = np.cumsum(v[:, ::-1], axis=1)  # csum[:, j] = sum of the newest j + 1 values
+            for k in scales:
+                columns.append((newest - v[:, -1 - k]) / (t[:, -1] - t[:, -1 - k]) * SECONDS_PER_HOUR)
+                columns.append(newest - csum[:, k] / (k + 1))
+            columns.append(np.diff(v, axis=1).std(axis=1))
+            out.append(np.stack(columns, axis=1))
+        return np.concatenate(out, axis=1)

@@ -26,7 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..core.protocol import Stateful, expect_keys, expect_scalar, mutator
+from ..core.protocol import Stateful, conditional_mutator, expect_keys, expect_scalar, mutator
 
 __all__ = ["AlertGuard", "NO_EVENT", "RAISED", "CLEARED", "EVENT_NAMES"]
 
@@ -176,7 +176,33 @@ class AlertGuard(Stateful):
         """
         return self._simulate(np.ascontiguousarray(scores, dtype=np.float64).reshape(-1))[0]
 
-    @mutator
+    def check(self) -> tuple[float, float]:
+        """The ``(on, off)`` levels after checking every parameter; :class:`InputError` if unusable.
+
+        Examples
+        --------
+        >>> AlertGuard(on=3.0, off=2.0, min_duration=0).check()
+        Traceback (most recent call last):
+        ...
+        edgeadapt.errors.InputError: AlertGuard: min_duration (0) must be >= 1 and refractory (0) >= 0 steps
+        """
+        return self._levels()
+
+    @conditional_mutator
+    def clear(self) -> None:
+        """End an active alert now (the condition was accepted as normal); no refractory period follows.
+
+        Examples
+        --------
+        >>> g = AlertGuard(on=0.5); g.update(0.9); g.clear(); g.active, g.alerts
+        (False, 1)
+        """
+        if (self._active, self._run, self._cooldown, self._event) != (False, 0, 0, CLEARED):
+            self._active, self._run, self._cooldown = False, 0, 0
+            self._event = CLEARED
+            self._touch()
+
+    @conditional_mutator
     def reset(self) -> None:
         """Forget any alert and counters (after maintenance, for instance).
 
@@ -185,7 +211,9 @@ class AlertGuard(Stateful):
         >>> g = AlertGuard(); g.update(1.0); g.reset(); g.active, g.alerts
         (False, 0)
         """
-        self._active, self._run, self._cooldown, self._alerts, self._event = False, 0, 0, 0, NO_EVENT
+        if (self._active, self._run, self._cooldown, self._alerts, self._event) != (False, 0, 0, 0, NO_EVENT):
+            self._active, self._run, self._cooldown, self._alerts, self._event = False, 0, 0, 0, NO_EVENT
+            self._touch()
 
     @property
     def active(self) -> bool:

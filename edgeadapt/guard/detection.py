@@ -21,21 +21,12 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..errors import InputError, StateMismatchError
-from ..core.protocol import Stateful, expect_array, expect_keys, expect_scalar, mutator
+from ..core import checks
+from ..core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, mutator
 
 __all__ = ["DetectionGuard", "RateLimit", "SECONDS_PER_HOUR"]
 
 SECONDS_PER_HOUR = 3600.0
-
-
-def _finite(value: Any, name: str, owner: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        v = math.nan
-    if not math.isfinite(v):
-        raise InputError(f"{owner}: {name} must be a finite number, got {value!r}")
-    return v
 
 
 class DetectionGuard(Stateful):
@@ -70,9 +61,11 @@ class DetectionGuard(Stateful):
         self.refractory_seconds = refractory_seconds
         self.reset()
 
-    @mutator
+    @conditional_mutator
     def reset(self) -> None:
         """Forget the stream (run of counting frames and last detection time)."""
+        if getattr(self, "_run", 0) or getattr(self, "_last_fire", -math.inf) != -math.inf:
+            self._touch()
         self._run_label: str | None = None
         self._run = 0
         self._last_fire = -math.inf
@@ -98,7 +91,7 @@ class DetectionGuard(Stateful):
         """
         return time - self._last_fire < self.refractory_seconds
 
-    @mutator
+    @conditional_mutator
     def process(self, time: float, label: str | None, score: float, runner_up: float = -math.inf) -> bool:
         """Feed one frame; return True when it fires a detection.
 
@@ -123,15 +116,17 @@ class DetectionGuard(Stateful):
         >>> guard.process(0.0, "a", 0.9), guard.process(0.08, "a", 0.9)
         (False, True)
         """
-        if not isinstance(self.debounce_frames, (int, np.integer)) or self.debounce_frames < 1:
-            raise InputError(f"DetectionGuard: debounce_frames must be a positive integer, got {self.debounce_frames!r}")
-        time = _finite(time, "time", "DetectionGuard")
+        checks.count(self.debounce_frames, "DetectionGuard", "debounce_frames")
+        time = checks.real(time, "DetectionGuard", "time")
         score = float(score)
         if math.isnan(score) or math.isnan(float(runner_up)):
             raise InputError("DetectionGuard: score and runner_up must not be NaN; check the scorer's input")
         if label is None or not self.counts(score, runner_up):
+            if self._run:
+                self._touch()
             self._run_label, self._run = None, 0
             return False
+        self._touch()
         self._run = self._run + 1 if label == self._run_label else 1
         self._run_label = label
         if self._run < self.debounce_frames or self.in_refractory(time):
@@ -139,6 +134,31 @@ class DetectionGuard(Stateful):
         self._last_fire = time
         self._run_label, self._run = None, 0
         return True
+
+    def state_dict(self) -> dict[str, Any]:
+        """The stream memory: last detection time (``-inf``: none), current run and its label.
+
+        Part of the saved state so that a restart in the middle of a stream keeps the
+        refractory period (no second detection of the same utterance).
+
+        Examples
+        --------
+        >>> g = DetectionGuard(threshold=0.5); _ = g.process(3.0, "a", 0.9)
+        >>> float(g.state_dict()["last_fire"])
+        3.0
+        """
+        return {"last_fire": np.float64(self._last_fire), "run": np.int64(self._run),
+                "run_label": "" if self._run_label is None else self._run_label}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Replace the stream memory after checking it."""
+        expect_keys(state, ["last_fire", "run", "run_label"], self)
+        last = float(expect_scalar(state, "last_fire", np.float64, self, finite=False))
+        run = int(expect_scalar(state, "run", np.int64, self))
+        label = state["run_label"]
+        if math.isnan(last) or last == math.inf or run < 0 or not isinstance(label, str):
+            raise StateMismatchError("DetectionGuard: state entries are inconsistent; the state is damaged: reset it")
+        self._last_fire, self._run, self._run_label = last, run, (label or None)
 
     def __repr__(self) -> str:
         return (f"DetectionGuard(threshold={self.threshold}, min_margin={self.min_margin}, "
@@ -180,9 +200,7 @@ class RateLimit(Stateful):
 
     def _check(self) -> None:
         for name in ("per_hour", "total"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise InputError(f"RateLimit: {name} must be a non-negative integer, got {value!r}")
+            checks.count(getattr(self, name), "RateLimit", name, minimum=0)
 
     @property
     def count(self) -> int:
@@ -199,7 +217,7 @@ class RateLimit(Stateful):
         (False, True)
         """
         self._check()
-        time = _finite(time, "time", "RateLimit")
+        time = checks.real(time, "RateLimit", "time")
         if self._count >= self.total:
             return False
         recent = int(np.count_nonzero(time - self._times < SECONDS_PER_HOUR))
@@ -209,7 +227,7 @@ class RateLimit(Stateful):
     def update(self, time: float) -> None:
         """Record one event at ``time`` (call after :meth:`allows` said yes)."""
         self._check()
-        time = _finite(time, "time", "RateLimit")
+        time = checks.real(time, "RateLimit", "time")
         keep = max(int(self.per_hour), 1)
         self._times = np.append(self._times, time)[-keep:]
         self._count += 1

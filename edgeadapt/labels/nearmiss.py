@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
-from ..errors import InputError
-from ..core.protocol import Stateful, mutator
+import numpy as np
+
+from ..core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar
+from ..errors import InputError, StateMismatchError
 
 __all__ = ["NearMiss", "NearMissLabeller"]
 
@@ -73,8 +75,10 @@ class NearMissLabeller(Stateful):
 
     Notes
     -----
-    The labeller holds only the current episode and the pending near misses of the
-    last ``horizon_seconds``: nothing worth persisting.
+    The labeller holds the current episode and the pending near misses of the last
+    ``horizon_seconds``; both are in :meth:`state_dict` (payloads that are equal-shaped
+    numpy arrays are kept, others saved as empty), so a restart between a near miss and
+    its confirmation loses nothing.
 
     Examples
     --------
@@ -99,9 +103,11 @@ class NearMissLabeller(Stateful):
         self.max_pending = max_pending
         self.reset()
 
-    @mutator
+    @conditional_mutator
     def reset(self) -> None:
         """Forget the current episode and every pending near miss."""
+        if getattr(self, "_episode", None) is not None or getattr(self, "_pending", None):
+            self._touch()
         self._episode: NearMiss | None = None
         self._crossed = False
         self._pending: list[NearMiss] = []
@@ -123,7 +129,7 @@ class NearMissLabeller(Stateful):
             del self._pending[: max(0, len(self._pending) - self.max_pending)]
         self._episode, self._crossed = None, False
 
-    @mutator
+    @conditional_mutator
     def process(self, time: float, label: str | None, score: float, payload: Any = None,
                 detected: bool = False) -> list[NearMiss]:
         """Feed one frame; return the near misses a detection in this frame confirms.
@@ -155,6 +161,14 @@ class NearMissLabeller(Stateful):
         ['first try']
         """
         self._check()
+        before = (id(self._episode), self._crossed, [id(m) for m in self._pending])
+        try:
+            return self._process(time, label, score, payload, detected)
+        finally:
+            if (id(self._episode), self._crossed, [id(m) for m in self._pending]) != before:
+                self._touch()
+
+    def _process(self, time: float, label: str | None, score: float, payload: Any, detected: bool) -> list[NearMiss]:
         time, score = float(time), float(score)
         if math.isnan(score) or not math.isfinite(time):
             raise InputError("NearMissLabeller: time must be finite and score not NaN")
@@ -175,6 +189,54 @@ class NearMissLabeller(Stateful):
         if self._episode is None or score > self._episode.score:
             self._episode = NearMiss(time, label, score, payload)
         return []
+
+    def state_dict(self) -> dict[str, Any]:
+        """Pending near misses then the open episode (if any), as parallel arrays.
+
+        Examples
+        --------
+        >>> lab = NearMissLabeller(low=0.4, high=0.6)
+        >>> _ = lab.process(0.0, "a", 0.5, payload=np.ones(3)); _ = lab.process(0.1, "a", 0.1)
+        >>> st = lab.state_dict(); st["time"].tolist(), st["labels"], st["payload"].shape
+        ([0.0], 'a', (1, 3))
+        >>> twin = NearMissLabeller(low=0.4, high=0.6); twin.load_state_dict(st)
+        >>> [m.label for m in twin.pending]
+        ['a']
+        """
+        rows = list(self._pending) + ([self._episode] if self._episode is not None else [])
+        payloads = [m.payload for m in rows]
+        shapes = {np.shape(p) for p in payloads if isinstance(p, np.ndarray)}
+        keep = len(shapes) == 1 and all(isinstance(p, np.ndarray) for p in payloads)
+        width = int(np.prod(next(iter(shapes)))) if keep else 0
+        payload = (np.stack([np.asarray(p, np.float32).reshape(-1) for p in payloads]) if keep and rows
+                   else np.zeros((len(rows), width), np.float32))
+        return {
+            "time": np.array([m.time for m in rows], np.float64),
+            "score": np.array([m.score for m in rows], np.float64),
+            "labels": "\n".join("" if m.label is None else m.label for m in rows),
+            "payload": payload,
+            "pending": np.int64(len(self._pending)),
+            "crossed": np.int64(self._crossed),
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Replace the episode and pending near misses after checking them."""
+        expect_keys(state, ["time", "score", "labels", "payload", "pending", "crossed"], self)
+        times = expect_array(state, "time", (None,), np.float64, self)
+        scores = expect_array(state, "score", (times.size,), np.float64, self, finite=False)
+        payload = expect_array(state, "payload", (times.size, None), np.float32, self)
+        pending = int(expect_scalar(state, "pending", np.int64, self))
+        crossed = int(expect_scalar(state, "crossed", np.int64, self))
+        labels = state["labels"]
+        names = labels.split("\n") if isinstance(labels, str) and times.size else []
+        if len(names) != times.size or not 0 <= pending <= times.size or pending + 1 < times.size \
+                or crossed not in (0, 1):
+            raise StateMismatchError("NearMissLabeller: state entries are inconsistent; the state is damaged: reset it")
+        rows = [NearMiss(float(t), n or None, float(s), payload[i].copy() if payload.shape[1] else None)
+                for i, (t, n, s) in enumerate(zip(times, names, scores))]
+        self._pending = rows[:pending]
+        self._episode = rows[pending] if times.size > pending else None
+        self._crossed = bool(crossed)
 
     def __repr__(self) -> str:
         return f"NearMissLabeller(low={self.low}, high={self.high}, horizon_seconds={self.horizon_seconds})"

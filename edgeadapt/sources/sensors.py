@@ -15,11 +15,18 @@ both are given). Telemetry CSV::
     1700000000,45.2
     2023-11-14T22:18:20,45.3
 
-with timestamps in Unix seconds or ISO 8601 (naive times are UTC), strictly increasing.
+with timestamps in Unix seconds or ISO 8601 (naive times are UTC), and one or more
+value columns. Telemetry rows are passed on as they are, with NaN for an empty or
+unreadable value (a warning names the file and line): repeated or backward
+timestamps, gaps and NaN rows are the watcher's to skip and count
+(:class:`~edgeadapt.apps.maintenance.TimeLine`).
 
 Sources yield float64 arrays of consecutive rows, a chunk at a time; ``skip_rows``
-skips data rows (to resume a file where a watch left off). Bad rows raise
-:class:`~edgeadapt.errors.InputError` naming the file and line.
+skips data rows (to resume a file where a watch left off). Files are UTF-8, with or
+without a byte-order mark. Bad input raises :class:`~edgeadapt.errors.InputError`
+naming the file and line, quoting at most ``EXCERPT_CHARS`` characters of it; lines
+longer than ``MAX_LINE_BYTES`` and headers of more than ``MAX_COLUMNS`` columns are
+refused before anything large is allocated.
 
 Examples
 --------
@@ -34,7 +41,10 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
+import os
 import sys
+import warnings
 from datetime import datetime, timezone
 from typing import IO, Any, Iterable, Iterator, Sequence
 
@@ -49,17 +59,90 @@ DEFAULT_CHUNK_ROWS = 8192
 SAMPLE_RATE_KEY = "sample_rate"
 COMMENT = "#"
 DELIMITER = ","
+BOM = "\ufeff"
+# At most this many columns: far more channels than any sensor file has, and a header
+# of 10^6 columns would otherwise allocate gigabytes of per-channel state.
+MAX_COLUMNS = 1024
+# A number needs at most ~25 characters; this bounds a line of MAX_COLUMNS cells with
+# room to spare, and keeps one line's memory small whatever the file holds.
+MAX_CELL_CHARS = 64
+MAX_LINE_BYTES = MAX_COLUMNS * MAX_CELL_CHARS
+# Error messages quote at most this much of a bad line or cell (an 8 MB cell is not echoed).
+EXCERPT_CHARS = 40
+# Warnings about unreadable telemetry cells name at most this many lines per chunk.
+MAX_WARNED_LINES = 3
 
 
-def _open(path: str, stream: IO[str] | None) -> tuple[IO[str], str, bool]:
+def _names(columns: Sequence[str]) -> str:
+    # column names for a message: control characters escaped, length bounded
+    text = ",".join(columns).encode("unicode_escape").decode("ascii")
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "..."
+
+
+def excerpt(text: str) -> str:
+    r"""A short, escaped quotation of ``text`` for a message (control characters escaped).
+
+    Examples
+    --------
+    >>> excerpt("1,2\x1b[31m") == repr("1,2\x1b[31m")   # escaped, quoted
+    True
+    >>> len(excerpt("9" * 10**6)) < 80
+    True
+    """
+    if len(text) > EXCERPT_CHARS:
+        return repr(text[:EXCERPT_CHARS]) + f"... ({len(text)} characters)"
+    return repr(text)
+
+
+class _Lines:
+    """Decoded text lines of a binary stream: UTF-8 (a BOM accepted), bounded length, numbered errors."""
+
+    def __init__(self, raw: Any, name: str) -> None:
+        self.raw = raw
+        self.name = name
+        self.line_no = 0
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        data = self.raw.readline(MAX_LINE_BYTES + 1)
+        if not data:
+            raise StopIteration
+        self.line_no += 1
+        if len(data) > MAX_LINE_BYTES and not data.endswith(b"\n"):
+            raise InputError(
+                f"{self.name}:{self.line_no}: line longer than {MAX_LINE_BYTES} bytes; "
+                "this is not a sensor CSV (or its line ends are not \\n)"
+            )
+        if isinstance(data, str):
+            text = data
+        else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{self.name}:{self.line_no}: not UTF-8 text (byte {exc.start + 1} of the line); "
+                    "convert the file, e.g. iconv -f latin1 -t utf-8"
+                ) from None
+        if self.line_no == 1 and text.startswith(BOM):
+            text = text[1:]
+        return text
+
+
+def _open(path: str, stream: IO[str] | None) -> tuple[Any, str, bool]:
     if stream is not None:
         return stream, "<stdin>" if path == STDIN else str(path), False
     if path == STDIN:
-        return sys.stdin, "<stdin>", False
+        return getattr(sys.stdin, "buffer", sys.stdin), "<stdin>", False
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory; give a CSV file (or - for stdin)")
     try:
-        return open(path, "r", encoding="utf-8", newline=""), str(path), True
+        return open(path, "rb"), str(path), True
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: no such input file") from None
+    except PermissionError:
+        raise InputError(f"{path}: cannot be read (permission denied); check its permissions") from None
 
 
 class _CsvRows:
@@ -73,7 +156,7 @@ class _CsvRows:
         self.meta: dict[str, str] = {}
         self.columns: tuple[str, ...] = ()
 
-    def _read_header(self, f: IO[str], name: str) -> int:
+    def _read_header(self, f: Any, name: str) -> int:
         line_no = 0
         for line in f:
             line_no += 1
@@ -85,18 +168,23 @@ class _CsvRows:
                 if sep:
                     self.meta[key.strip()] = value.strip()
                 continue
+            if text.count(DELIMITER) >= MAX_COLUMNS:
+                raise InputError(f"{name}:{line_no}: header has more than {MAX_COLUMNS} columns; a sensor file has fewer")
             cols = tuple(c.strip() for c in text.split(DELIMITER))
             if any(not c for c in cols) or all(_is_number(c) for c in cols):
                 raise InputError(
-                    f"{name}:{line_no}: expected a header line of column names (e.g. 'x,y,z'), got {text!r}"
+                    f"{name}:{line_no}: expected a header line of column names (e.g. 'x,y,z'), got {excerpt(text)}"
                 )
+            if len(set(cols)) != len(cols):
+                raise InputError(f"{name}:{line_no}: column names repeat in the header {excerpt(text)}; name each column once")
             self.columns = cols
             return line_no
         raise InputError(f"{name}: no header line; the file must start with column names (e.g. 'x,y,z')")
 
     def _lines(self) -> Iterator[tuple[int, list[str], str]]:
         """Yield (line number of the first line, lines, name) chunks of data lines."""
-        f, name, owned = _open(self.path, self.stream)
+        raw, name, owned = _open(self.path, self.stream)
+        f = _Lines(raw, name)
         try:
             line_no = self._read_header(f, name)
             self._on_header(name)
@@ -123,7 +211,7 @@ class _CsvRows:
                 yield first, lines, name
         finally:
             if owned:
-                f.close()
+                raw.close()
 
     def _on_header(self, name: str) -> None:
         pass
@@ -154,15 +242,15 @@ def _check_row(line: str, width: int, where: str, columns: Sequence[str]) -> Non
     cells = [c.strip() for c in line.strip().split(DELIMITER)]
     if len(cells) != width:
         raise InputError(
-            f"{where}: expected {width} values ({','.join(columns)}), found {len(cells)}: {line.strip()!r}"
+            f"{where}: expected {width} values ({_names(columns)}), found {len(cells)}: {excerpt(line.strip())}"
         )
     for c in cells:
         try:
             v = float(c)
         except ValueError:
-            raise InputError(f"{where}: {c!r} is not a number") from None
+            raise InputError(f"{where}: {excerpt(c)} is not a number") from None
         if v - v != 0.0:
-            raise InputError(f"{where}: holds {c!r}; NaN and Inf samples are not accepted: repair or drop the row")
+            raise InputError(f"{where}: holds {excerpt(c)}; NaN and Inf samples are not accepted: repair or drop the row")
 
 
 class CsvSensorSource(_CsvRows):
@@ -218,14 +306,16 @@ class CsvSensorSource(_CsvRows):
             try:
                 file_rate = float(in_file)
             except ValueError:
-                raise InputError(f"{name}: '# {SAMPLE_RATE_KEY}={in_file}' is not a number") from None
+                raise InputError(f"{name}: '# {SAMPLE_RATE_KEY}=' holds {excerpt(in_file)}, not a number") from None
+            if not (math.isfinite(file_rate) and file_rate > 0):
+                raise InputError(f"{name}: '# {SAMPLE_RATE_KEY}={in_file}' must be a finite positive number of samples per second")
             if rate is not None and abs(float(rate) - file_rate) > 1e-9 * file_rate:
                 raise InputError(f"{name}: sample rate {file_rate:g} in the file differs from the {float(rate):g} given")
             rate = file_rate
         if rate is None:
             raise InputError(f"{name}: no sample rate; pass one (--sample-rate) or add a '# {SAMPLE_RATE_KEY}=N' line")
-        if not float(rate) > 0:
-            raise InputError(f"{name}: sample rate must be positive, got {rate}")
+        if not (math.isfinite(float(rate)) and float(rate) > 0):
+            raise InputError(f"{name}: sample rate (--sample-rate) must be a finite positive number, got {rate}")
         self.sample_rate = float(rate)
 
     def __iter__(self) -> Iterator[np.ndarray]:
@@ -236,10 +326,11 @@ class CsvSensorSource(_CsvRows):
 
 
 class TelemetryCsvSource(_CsvRows):
-    """``timestamp,value`` rows from a CSV file or stdin, yielded as (n, 2) float64 arrays.
+    """``timestamp,value[,value...]`` rows from a CSV file or stdin, as (n, columns) float64 arrays.
 
-    Timestamps (Unix seconds or ISO 8601) become Unix seconds and must increase
-    strictly, across chunks too.
+    Timestamps (Unix seconds or ISO 8601) become Unix seconds. A value cell that is
+    empty or not a number becomes NaN with a warning naming the file and line (the
+    watcher skips and counts such rows); a timestamp that cannot be read is an error.
 
     Examples
     --------
@@ -247,10 +338,11 @@ class TelemetryCsvSource(_CsvRows):
     >>> text = "timestamp,value\\n2024-01-01T00:00:00,1.5\\n2024-01-01T00:05:00,1.75\\n"
     >>> [c.tolist() for c in TelemetryCsvSource("-", stream=io.StringIO(text))]
     [[[1704067200.0, 1.5], [1704067500.0, 1.75]]]
-    >>> list(TelemetryCsvSource("t.csv", stream=io.StringIO("t,v\\n5,1\\n5,2\\n")))
-    Traceback (most recent call last):
-    ...
-    edgeadapt.errors.InputError: t.csv:3: timestamp 5 does not come after the previous one (5); timestamps must increase strictly
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     [c.tolist() for c in TelemetryCsvSource("t.csv", stream=io.StringIO("t,v\\n5,1\\n6,\\n"))]
+    [[[5.0, 1.0], [6.0, nan]]]
     """
 
     def __init__(
@@ -259,44 +351,58 @@ class TelemetryCsvSource(_CsvRows):
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         skip_rows: int = 0,
         stream: IO[str] | None = None,
+        channels: Sequence[str] | None = None,
     ) -> None:
         super().__init__(path, stream, chunk_rows, skip_rows)
+        self.requested_channels = channels
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Value column names (the header without the timestamp column)."""
+        return self.columns[1:]
 
     def _on_header(self, name: str) -> None:
-        if len(self.columns) != 2:
-            raise InputError(f"{name}: telemetry needs 2 columns (timestamp,value), the header has {len(self.columns)}")
+        if len(self.columns) < 2:
+            raise InputError(f"{name}: telemetry needs a timestamp column and at least one value column (timestamp,value)")
+        if self.requested_channels is not None and tuple(self.requested_channels) != self.channels:
+            raise InputError(
+                f"{name}: has value columns {list(self.channels)} but {list(self.requested_channels)} are expected; "
+                "use a file with the same columns as the state"
+            )
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        last = -np.inf
         for first, lines, name in self._lines():
+            width = len(self.columns)
             try:
-                rows = self._parse(first, lines, name, 2)
-            except InputError:
-                rows = self._parse_iso(first, lines, name)
-            if not len(rows):
-                continue
-            t = rows[:, 0]
-            prev = np.concatenate([[last], t[:-1]])
-            bad = np.flatnonzero(t <= prev)
-            if len(bad):
-                k = int(bad[0])
-                raise InputError(
-                    f"{name}:{first + k}: timestamp {t[k]:g} does not come after the previous one ({prev[k]:g}); "
-                    "timestamps must increase strictly"
-                )
-            last = float(t[-1])
-            yield rows
+                rows = np.loadtxt(lines, delimiter=DELIMITER, dtype=np.float64, ndmin=2, comments=None) if lines else None
+                if rows is None or rows.shape[1] != width:
+                    raise ValueError
+            except ValueError:
+                rows = self._parse_slow(first, lines, name, width)
+            if len(rows):
+                yield rows
 
-    def _parse_iso(self, first: int, lines: list[str], name: str) -> np.ndarray:
-        out = np.empty((len(lines), 2))
+    def _parse_slow(self, first: int, lines: list[str], name: str, width: int) -> np.ndarray:
+        out = np.empty((len(lines), width))
+        warned = []
         for k, line in enumerate(lines):
             where = f"{name}:{first + k}"
             cells = [c.strip() for c in line.strip().split(DELIMITER)]
-            if len(cells) != 2:
-                raise InputError(f"{where}: expected 2 values (timestamp,value), found {len(cells)}: {line.strip()!r}")
+            if len(cells) != width:
+                raise InputError(
+                    f"{where}: expected {width} values ({_names(self.columns)}), found {len(cells)}: "
+                    f"{excerpt(line.strip())}"
+                )
             out[k, 0] = _timestamp(cells[0], where)
-            _check_row(cells[1], 1, where, ("value",))
-            out[k, 1] = float(cells[1])
+            for j, c in enumerate(cells[1:], start=1):
+                try:
+                    out[k, j] = float(c)
+                except ValueError:
+                    out[k, j] = np.nan
+                    if len(warned) < MAX_WARNED_LINES:
+                        warned.append(f"{where} ({excerpt(c)})")
+        if warned:
+            warnings.warn(f"unreadable values read as missing (the row is skipped): {', '.join(warned)}", stacklevel=3)
         return out
 
 
@@ -308,7 +414,7 @@ def _timestamp(text: str, where: str) -> float:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{where}: {text!r} is neither Unix seconds nor an ISO 8601 time") from None
+        raise InputError(f"{where}: {excerpt(text)} is neither Unix seconds nor an ISO 8601 time") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.timestamp()

@@ -5,8 +5,11 @@ directory, with ``flock(2)``: exclusive for a writer (a shared mode exists for r
 that want to keep writers out; the stores' readers take no lock, see ``FileStore``). The sidecar
 is never renamed, so the lock stays valid when a save that grows the slots renames a
 new store file over ``s.ea``. The writer writes its PID into the sidecar, so a process
-that cannot get the lock names the holder. The sidecar holds no state and is left in
-place (deleting a lock file races with the next locker).
+that cannot get the lock names the holder. The sidecar holds no state and exists only
+while a writer holds it: the holder removes it before letting go, so a command leaves no
+file behind (a failed one changes nothing on disk). That removal cannot race: a locker
+that got the lock checks that the sidecar at the path is still the file it locked, and
+if the holder removed it (or another locker made a new one) meanwhile, it tries again.
 
 Within one process, every :class:`FileLock` on the same sidecar shares one open file
 and one kernel lock (reference counted), so that a process can open a store twice
@@ -103,6 +106,20 @@ class FileLock:
         entry = _TABLE.get(key)
         if entry is not None and entry.pid == os.getpid():
             return entry
+        entry = _Shared(self._open_fd(create), os.getpid())
+        _TABLE[key] = entry
+        return entry
+
+    def _still_ours(self, fd: int) -> bool:
+        """True if the sidecar at the path is the file open as ``fd``."""
+        try:
+            here = os.stat(self.sidecar, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        mine = os.fstat(fd)
+        return (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
+
+    def _open_fd(self, create: bool) -> int:
         flags = os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
         try:
             fd = os.open(self.sidecar, flags | os.O_RDWR | os.O_CREAT, 0o644)
@@ -119,9 +136,7 @@ class FileLock:
                     f"{self.path}: its lock file {self.sidecar} cannot be opened ({os.strerror(exc.errno or 0)}); "
                     f"remove or rename what is at {self.sidecar}"
                 ) from None
-        entry = _Shared(fd, os.getpid())
-        _TABLE[key] = entry
-        return entry
+        return fd
 
     def acquire(self, *, exclusive: bool, timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         """Take the lock, waiting at most ``timeout`` seconds (0: fail at once).
@@ -163,11 +178,17 @@ class FileLock:
         while True:
             try:
                 fcntl.flock(entry.fd, op | fcntl.LOCK_NB)
-                return
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     break
                 time.sleep(_POLL_SECONDS)
+                continue
+            if self._still_ours(entry.fd):
+                return
+            # The holder removed the sidecar as it let go (or a new one replaced it): the
+            # lock we got is on a file nobody else will look at. Take the one at the path.
+            os.close(entry.fd)
+            entry.fd = self._open_fd(create=True)
         pid = holder_pid(self.path)
         who = f"PID {pid}" if pid is not None and pid != os.getpid() else "another process"
         waited = f" after waiting {timeout:g} s" if timeout > 0 else ""
@@ -192,6 +213,11 @@ class FileLock:
             entry.users -= 1
             if entry.users <= 0:
                 del _TABLE[self._key()]
+                if entry.mode == _EXCLUSIVE and self._still_ours(entry.fd):
+                    try:  # leave nothing behind; lockers waiting on this file will retry
+                        os.unlink(self.sidecar)
+                    except OSError:
+                        pass
                 os.close(entry.fd)  # closing the only descriptor drops the flock
 
     def __del__(self) -> None:  # a store dropped without close() still lets go

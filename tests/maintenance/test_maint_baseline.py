@@ -22,7 +22,7 @@ def test_baseline_distance_is_the_regularized_block_mahalanobis():
     for k in range(2):
         part = X[:, 3 * k : 3 * k + 3]
         c = np.cov(part, rowvar=False, ddof=0)
-        reg = 0.9 * c + np.diag(0.1 * np.diag(c) + 1e-4)
+        reg = 0.9 * c + np.diag(0.1 * np.diag(c) + 1e-6 * np.diag(c))
         d = q[:, 3 * k : 3 * k + 3] - part.mean(0)
         want += np.einsum("ni,ij,nj->n", d, np.linalg.inv(reg), d)
     np.testing.assert_allclose(b.distance(q), want, rtol=1e-8)
@@ -51,10 +51,10 @@ def test_scorer_learns_then_monitors_with_holdout_calibration():
     assert s.phase == "monitoring"
     held = 200 // 4  # every 4th window of the second half
     assert s.calibration.count == held and s.baseline.count == 400 - held
-    # on fresh normal data few windows reach the threshold (score 0.5)
+    # on fresh normal data few windows reach the 3-sigma threshold (-log10 1.35e-3)
     scores = s.score_many(_stream(2000, seed=0)[-1000:])
-    assert (scores > 0.5).mean() < 0.01
-    assert s.score_many(_stream(1, seed=0) + 50.0)[0] > 0.99
+    assert (scores > 2.87).mean() < 0.01
+    assert s.score_many(_stream(1, seed=0) + 50.0)[0] > 10.0
 
 
 def test_scorer_state_round_trip_is_byte_identical():
@@ -97,7 +97,7 @@ def test_merged_scorers_equal_learning_both_streams_baselines():
 def _monitor(every=5):
     return Monitor(
         BaselineScorer(dim=6, learn_windows=200, blocks=2),
-        AlertGuard(on=0.5, off=0.3, min_duration=2, refractory=3),
+        AlertGuard(on=2.87, off=1.64, min_duration=2, refractory=3),
         AdaptationLimiter(every=every),
     )
 
@@ -143,7 +143,7 @@ def test_slowly_growing_fault_is_not_learned_away():
     with_adapt = _monitor(every=1)
     with_adapt.update_many(X)
     assert with_adapt.guard.alerts >= 1 and with_adapt.guard.active
-    frozen = Monitor(BaselineScorer(6, 200, 2), AlertGuard(0.5, 0.3, 2, 3), adapt_sigmas=-np.inf)
+    frozen = Monitor(BaselineScorer(6, 200, 2), AlertGuard(2.87, 1.64, 2, 3), adapt=False)
     frozen.update_many(X)
     first = lambda m: int(np.flatnonzero(m.results.event == np.array("raised"))[0])  # noqa: E731
     ev_a = np.array(with_adapt.results.event)

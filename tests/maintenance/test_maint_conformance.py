@@ -67,10 +67,44 @@ def _watch():
     return w
 
 
+def _timeline():
+    from edgeadapt.apps.maintenance import TimeLine
+
+    tl = TimeLine(window=4, width=3, period=60.0)
+    rows = np.column_stack([np.arange(30) * 60.0, np.arange(60.0).reshape(30, 2)])
+    rows[5, 1] = np.nan
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tl.windows(rows)
+    return tl
+
+
+def _trend():
+    from edgeadapt.apps.maintenance.monitor import Trend
+
+    t = Trend(DIM)
+    for j, x in enumerate(_X(10)):
+        t.update(float(j), x)
+    return t
+
+
+def _calibration():
+    from edgeadapt.apps.maintenance.baseline import Calibration
+
+    c = Calibration(2, (2.0, 1.0))
+    c.update_many(_X(12)[:, :2])
+    return c
+
+
 FACTORIES = {
     "AlertGuard": (_guard, lambda: AlertGuard(0.5, 0.3, 2, 3)),
     "AdaptationLimiter": (_limiter, lambda: AdaptationLimiter(every=4)),
     "Cursor": (_cursor, Cursor),
+    "TimeLine": (_timeline, lambda: __import__("edgeadapt.apps.maintenance", fromlist=["TimeLine"]).TimeLine(4, 3, 60.0)),
+    "Trend": (_trend, lambda: __import__("edgeadapt.apps.maintenance.monitor", fromlist=["Trend"]).Trend(DIM)),
+    "Calibration": (_calibration, lambda: __import__("edgeadapt.apps.maintenance.baseline", fromlist=["Calibration"]).Calibration(2, (2.0, 1.0))),
     "SlowScale": (_slow, lambda: SlowScale(DIM, 5)),
     "Baseline": (_baseline, lambda: Baseline(DIM, 2)),
     "BaselineScorer": (_scorer, lambda: BaselineScorer(DIM, 64, blocks=2, group=4)),

@@ -80,7 +80,7 @@ def test_baseline_state_is_small_for_three_axes():
     state = w.state_dict()
     baseline = {k: v for k, v in state.items() if k.startswith("monitor.scorer.")}
     assert len(encode_blob(baseline)) < 8 * 1024
-    assert len(encode_blob(state)) < 8 * 1024
+    assert len(encode_blob(state)) < 12 * 1024  # plus the candidate mode of an alert
 
 
 def test_extend_and_merge(small_config, machine):

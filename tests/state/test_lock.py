@@ -13,7 +13,7 @@ import pytest
 
 from edgeadapt.errors import StateConflictError, StateLockedError
 from edgeadapt.state import FileStore
-from edgeadapt.state.lock import FileLock, holder_pid
+from edgeadapt.state.lock import FileLock, holder_pid, lock_path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -166,8 +166,8 @@ def test_after_a_conflict_every_write_is_refused_until_the_state_is_read_again(t
     mine.load()
     with FileStore(path) as other:  # another writer (same effect as another process)
         other.save({"names": "other"})
-    other_pid = os.getpid()
-    with pytest.raises(StateConflictError, match=f"another process \\(PID {other_pid}\\) saved"):
+    # The writer that saved has let go, and its sidecar with it: its PID is no longer known.
+    with pytest.raises(StateConflictError, match="another process saved this state after this command read it"):
         mine.save({"names": "mine"})
     with pytest.raises(StateConflictError):
         mine.save({"names": "mine"})  # a retry with the same stale state is refused too
@@ -176,3 +176,38 @@ def test_after_a_conflict_every_write_is_refused_until_the_state_is_read_again(t
     mine.save({"names": "other,mine"})
     mine.close()
     assert FileStore(path, readonly=True).load()["names"] == "other,mine"
+
+
+def test_the_sidecar_exists_only_while_a_writer_holds_it(tmp_path):
+    """A command leaves nothing beside the state, and a removed sidecar cannot split the lock."""
+    path = tmp_path / "s.ea"
+    with FileStore(path, lock="open") as store:
+        store.load()
+        assert lock_path(path).exists()
+        store.save({"names": "a"})
+    assert not lock_path(path).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.ea"]
+
+
+def test_a_waiter_whose_sidecar_was_removed_takes_the_new_one(tmp_path):
+    """The race of removing a lock file: B opened the old sidecar, its holder removed it as it
+    let go, and C made and locked a new one. B's lock on the old file must not count."""
+    path = tmp_path / "s.ea"
+    marker = tmp_path / "c-released"
+    b = FileLock(path)
+    b._open(create=True)  # B has the sidecar open, as a waiter does ...
+    os.unlink(lock_path(path))  # ... when the holder removes it
+    code = (
+        "import sys, time, pathlib; from edgeadapt.state.lock import FileLock\n"
+        "c = FileLock(sys.argv[1]); c.acquire(exclusive=True, timeout=0); print('held', flush=True)\n"
+        "time.sleep(1.0); pathlib.Path(sys.argv[2]).write_text('x'); c.release()\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code, str(path), str(marker)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        b.acquire(exclusive=True, timeout=30)  # gets the stale file at once, sees it, waits for C
+        assert marker.exists(), "B held the lock while C did"
+        b.release()
+    finally:
+        child.wait(timeout=60)
+    assert child.returncode == 0

@@ -9,6 +9,7 @@ import pytest
 from wakeword_fixtures import keyword_segment, load_sample, noisy
 
 from edgeadapt.apps.wakeword import DEFAULT_THRESHOLD, ENROLLED, PSEUDO, WakeWord
+from edgeadapt.apps.wakeword.app import SHIFTED
 from edgeadapt.apps.wakeword.app import NEAR_MISS_BAND, NEAR_MISS_MAX_BACKGROUND_MATCH
 from edgeadapt.embed.speech import EMBEDDING_HOP_SAMPLES, SpeechEmbedder
 from edgeadapt.errors import InputError, StateMismatchError
@@ -34,6 +35,11 @@ def matches(detections, times):
     return hits, false
 
 
+def listen(ww, pcm):
+    """A whole recording, as the CLI listens to a file: process, then flush."""
+    return ww.process(pcm) + ww.end_stream()
+
+
 def stream_in_chunks(ww, pcm, size):
     out = []
     for i in range(0, pcm.size, size):
@@ -45,7 +51,7 @@ def test_enroll_then_detect_every_keyword_of_the_shipped_stream(sample, embedder
     ww = WakeWord(embedder=embedder, learn=False)
     ids = ww.enroll("nova", sample["enroll"])
     assert ww.labels == ["nova"] and len(ids) >= 3
-    assert {e.source for e in ww.entries()} == {ENROLLED} and all(e.pinned for e in ww.entries())
+    assert {e.source for e in ww.entries()} == {ENROLLED, SHIFTED} and all(e.pinned for e in ww.entries())
     detections = stream_in_chunks(ww, sample["stream"], EMBEDDING_HOP_SAMPLES)
     hits, false = matches(detections, sample["times"])
     assert all(hits) and not false, (detections, sample["times"])
@@ -92,7 +98,7 @@ def test_several_names_and_the_margin_guard(sample, embedder):
     assert all(hits) and not false and {d.label for d in detections} == {"nova"}
     assert all(d.margin > 0 for d in detections)
     # the same clips under two names: no margin, so the guard refuses to pick one
-    twins = WakeWord(embedder=embedder, learn=False, min_margin=0.05)
+    twins = WakeWord(embedder=embedder, learn=False, min_margin=0.05, augment=False)
     twins.enroll("a", sample["enroll"])
     twins.enroll("b", sample["enroll"])
     assert twins.process(sample["stream"]) == []
@@ -101,28 +107,32 @@ def test_several_names_and_the_margin_guard(sample, embedder):
 
 
 #: A keyword drowned in white noise, a near miss just under the default threshold:
-#: (keyword index in the stream, noise gain). A clear keyword follows it.
-NEAR_MISS = (1, 6.0)
+#: (keyword index in the stream, noise gain); the user then repeats it a little louder
+#: over the same noise (REPEAT_GAIN), a confident detection that aligns with it.
+NEAR_MISS = (0, 6.8)
+REPEAT_GAIN = 5.0
 THRESHOLD = DEFAULT_THRESHOLD
 
 
 def near_miss_audio(sample):
     rate = sample["rate"]
     i, gain = NEAR_MISS
-    return np.concatenate([sample["stream"][: 5 * rate], noisy(keyword_segment(sample, i, 0.3, 0.3), gain, seed=0),
-                           np.zeros(int(1.0 * rate), np.int16), keyword_segment(sample, 0, 0.3, 0.6)])
+    segment = keyword_segment(sample, i, 0.3, 0.3)
+    return np.concatenate([sample["stream"][: 5 * rate], noisy(segment, gain, seed=0),
+                           np.zeros(int(1.0 * rate), np.int16), noisy(segment, REPEAT_GAIN, seed=0)])
 
 
 def test_near_miss_is_learned_logged_durable_and_reversible(sample, embedder, tmp_path, caplog):
     clock = [1_000_000.0]
     path = tmp_path / "ww.ea"
     audio = near_miss_audio(sample)
-    with WakeWord.open(path, embedder=embedder, clock=lambda: clock[0]) as ww:
+    # background frozen so that every pass over the audio scores the same
+    with WakeWord.open(path, embedder=embedder, clock=lambda: clock[0], adapt_background=False) as ww:
         ww.enroll("nova", sample["enroll"])
         with caplog.at_level("INFO", logger="edgeadapt.wakeword"):
-            before = ww.process(audio)
+            before = listen(ww, audio)
         assert len(before) == 1  # only the clear keyword fires
-        (event,) = ww.learn_log
+        (event,) = ww.near_miss_log
         assert event.accepted and THRESHOLD - NEAR_MISS_BAND <= event.score < THRESHOLD
         assert event.background_match < NEAR_MISS_MAX_BACKGROUND_MATCH
         (pseudo,) = ww.pseudo_entries()
@@ -132,14 +142,14 @@ def test_near_miss_is_learned_logged_durable_and_reversible(sample, embedder, tm
         assert "pseudo" in FileStore(path).load()["index.sources"]  # durable at once
         # what was learned helps: the noisy keyword now fires too
         ww.reset_stream()
-        after = ww.process(audio)
+        after = listen(ww, audio)
         assert len(after) == 2 and after[0].entry_id == pseudo.id
-    with WakeWord.open(path, embedder=embedder) as ww:
+    with WakeWord.open(path, embedder=embedder, adapt_background=False) as ww:
         assert [e.id for e in ww.pseudo_entries()] == [pseudo.id] and ww.rate_limit.count == 1
         assert ww.drop([pseudo.id]) == 1
-    with WakeWord.open(path, embedder=embedder) as ww:
-        assert ww.pseudo_entries() == [] and all(e.source == ENROLLED for e in ww.entries())
-        assert len(ww.process(audio)) == len(before)  # dropping undid the learning
+    with WakeWord.open(path, embedder=embedder, adapt_background=False) as ww:
+        assert ww.pseudo_entries() == [] and all(e.source in (ENROLLED, SHIFTED) for e in ww.entries())
+        assert len(listen(ww, audio)) == len(before)  # dropping undid the learning
 
 
 def test_near_miss_learning_is_bounded_per_hour_and_in_total(sample, embedder):
@@ -149,21 +159,24 @@ def test_near_miss_learning_is_bounded_per_hour_and_in_total(sample, embedder):
     ww = WakeWord(embedder=embedder, pseudo_per_hour=1, pseudo_total=2, adapt_background=False,
                   clock=lambda: clock[0])
     ww.enroll("nova", sample["enroll"])
-    ww.rate_limit.update(clock[0] - 1800.0)  # something was learned half an hour ago
-    ww.process(audio)
-    assert [e.accepted for e in ww.learn_log] == [False] and "1 per hour" in ww.learn_log[0].reason
+    ww.rate_limit.update(ww.heard_seconds - 1800.0)  # something was learned half an hour of audio ago
+    listen(ww, audio)
+    assert [e.accepted for e in ww.near_miss_log] == [False] and "1 per hour" in ww.near_miss_log[0].reason
     assert ww.pseudo_entries() == []
-    clock[0] += 3600.0
+    clock[0] += 3600.0  # an hour of wall-clock time changes nothing ...
     ww.reset_stream()
-    ww.process(audio)
-    assert [e.accepted for e in ww.learn_log] == [False, True]
+    listen(ww, audio)
+    assert [e.accepted for e in ww.near_miss_log] == [False, False]
+    ww.heard_seconds += 3600.0  # ... an hour of audio heard does
+    listen(ww, audio)
+    assert [e.accepted for e in ww.near_miss_log] == [False, False, True]
     assert ww.rate_limit.count == 2
     ww.drop([e.id for e in ww.pseudo_entries()])  # undo, so that the near miss is missed again
-    clock[0] += 3600.0
+    ww.heard_seconds += 3600.0
     ww.reset_stream()
-    ww.process(audio)
-    assert [e.accepted for e in ww.learn_log] == [False, True, False]
-    assert "2 in total" in ww.learn_log[-1].reason and ww.pseudo_entries() == []
+    listen(ww, audio)
+    assert [e.accepted for e in ww.near_miss_log] == [False, False, True, False]
+    assert "2 in total" in ww.near_miss_log[-1].reason and ww.pseudo_entries() == []
 
 
 def test_near_miss_resembling_recent_other_audio_is_declined(sample, embedder):
@@ -178,11 +191,11 @@ def test_near_miss_resembling_recent_other_audio_is_declined(sample, embedder):
 
 
 def test_learning_off_declines_and_changes_nothing(sample, embedder):
-    ww = WakeWord(embedder=embedder, learn=False)
+    ww = WakeWord(embedder=embedder, learn=False, adapt_background=False)
     ww.enroll("nova", sample["enroll"])
     size = ww.index.size
-    ww.process(near_miss_audio(sample))
-    assert ww.index.size == size and [e.reason for e in ww.learn_log] == ["learning is off"]
+    listen(ww, near_miss_audio(sample))
+    assert ww.index.size == size and [e.reason for e in ww.near_miss_log] == ["learning is off"]
 
 
 def test_bad_input_is_refused(sample, embedder, tmp_path):
@@ -191,10 +204,6 @@ def test_bad_input_is_refused(sample, embedder, tmp_path):
         ww.enroll("nova", sample["enroll"][:2])
     with pytest.raises(InputError, match="silent"):
         ww.enroll("nova", [np.zeros(16000, np.int16)] * 3)
-    slow = tmp_path / "8k.wav"
-    write_wav(slow, np.ones(8000, np.int16), 8000)
-    with pytest.raises(InputError, match="16000 Hz"):
-        ww.enroll("nova", [slow] * 3)
     with pytest.raises(InputError, match="name"):
         ww.enroll(" nova", sample["enroll"])
     ww.enroll("nova", sample["enroll"])
@@ -210,3 +219,45 @@ def test_bad_input_is_refused(sample, embedder, tmp_path):
         ww.process_embeddings(np.full((3, 96), np.nan, np.float32))
     with pytest.raises(FileNotFoundError):
         ww.enroll("x", [tmp_path / "missing.wav"] * 3)
+
+
+def test_keyword_at_the_very_start_and_a_short_file_are_detected(sample, embedder):
+    ww = WakeWord(embedder=embedder, learn=False)
+    ww.enroll("nova", sample["enroll"])
+    on, off = sample["times"][0]
+    rate = sample["rate"]
+    # the keyword starts 0.1 s into the recording, and the recording ends 0.2 s after it
+    start = sample["stream"][int((on - 0.1) * rate):int((off + 0.2) * rate)]
+    dets = listen(ww, start)
+    assert len(dets) == 1 and dets[0].time <= (off - on) + 0.1 + TOLERANCE
+    # a file shorter than one window (1.66 s) is padded, never silently skipped
+    short = sample["stream"][int((on - 0.05) * rate):int((off + 0.05) * rate)]
+    assert short.size < 1.66 * rate
+    assert len(listen(ww, short)) == 1
+    assert ww.score_clip(short)["nova"] >= ww.threshold
+
+
+def test_listen_embeddings_is_process_plus_flush(sample, embedder):
+    a = WakeWord(embedder=embedder)
+    a.enroll("nova", sample["enroll"])
+    b = WakeWord(embedder=embedder)
+    b.load_state_dict(a.state_dict())
+    live = stream_in_chunks(a, sample["stream"], EMBEDDING_HOP_SAMPLES) + a.end_stream()
+    offline = b.listen_embeddings(b.stream_embeddings(sample["stream"]))
+    assert [(d.time, d.score, d.entry_id) for d in live] == [(d.time, d.score, d.entry_id) for d in offline]
+    assert encode_blob(a.state_dict()) == encode_blob(b.state_dict())
+
+
+def test_an_8_khz_clip_is_resampled_in_process(sample, embedder, tmp_path):
+    from edgeadapt.sources.audio import resample
+    from edgeadapt.sources.wav import read_wav
+
+    paths = []
+    for i, p in enumerate(sample["enroll"]):
+        pcm, rate = read_wav(p)
+        paths.append(tmp_path / f"{i}.wav")
+        write_wav(paths[-1], resample(pcm, rate, 8000), 8000)
+    ww = WakeWord(embedder=embedder, learn=False)
+    ww.enroll("nova", paths)
+    hits, false = matches(listen(ww, sample["stream"]), sample["times"])
+    assert all(hits) and not false

@@ -27,12 +27,13 @@ def run(*args, cwd=None, check=True):
 
 def test_demo_runs_end_to_end_on_shipped_audio(tmp_path):
     proc = run("demo", cwd=tmp_path)
-    assert (tmp_path / "edgeadapt-wakeword.ea").is_file()
+    demo_state = tmp_path / "edgeadapt-wakeword-demo" / "edgeadapt-wakeword.ea"
+    assert demo_state.is_file() and not (tmp_path / "edgeadapt-wakeword.ea").exists()  # not the user's state
     assert "4 of 4 keywords detected, 0 false accept(s)" in proc.stdout
     assert "listen: 100%" in proc.stderr  # progress shown
     again = run("demo", cwd=tmp_path)  # re-running re-enrolls instead of piling up templates
     assert "4 of 4 keywords detected" in again.stdout
-    listing = run("list", cwd=tmp_path).stdout
+    listing = run("list", "--state", demo_state, cwd=tmp_path).stdout
     assert re.search(r"hey nova: \d+ enrolled templates", listing)
 
 
@@ -54,11 +55,30 @@ def test_cli_errors_exit_1_with_a_message(tmp_path):
     clips = sorted(DATA.glob("enroll_*.wav"))
     proc = run("enroll", "nova", clips[0], "--state", state, check=False)
     assert proc.returncode == 1 and "at least 3 utterances" in proc.stderr
-    slow = tmp_path / "slow.wav"
-    write_wav(slow, np.ones(8000, np.int16), 8000)
-    proc = run("enroll", "nova", slow, slow, slow, "--state", state, check=False)
-    assert proc.returncode == 1 and "16000 Hz" in proc.stderr
+    assert not state.exists()  # a failed enroll on a new path leaves no file
+    silent = tmp_path / "silent.wav"
+    write_wav(silent, np.zeros(8000, np.int16), 8000)
+    proc = run("enroll", "nova", silent, silent, silent, "--state", state, check=False)
+    assert proc.returncode == 1 and "silent" in proc.stderr and not state.exists()
+    for command in (["list"], ["listen", DATA / "test_stream.wav"], ["reject"], ["forget", "nova"]):
+        proc = run(*command, "--state", state, check=False)
+        assert proc.returncode == 1 and "does not exist" in proc.stderr and not state.exists(), command
+
+
+def test_reject_and_add_from_the_cli(tmp_path):
+    state = tmp_path / "s.ea"
+    clips = sorted(DATA.glob("enroll_*.wav"))
+    run("enroll", "nova", *clips, "--state", state)
+    proc = run("reject", "--state", state, check=False)
+    assert proc.returncode == 1 and "nothing to reject" in proc.stderr
+    heard = run("listen", DATA / "test_stream.wav", "--state", state, "--no-learn").stdout
+    assert "4 detection(s)" in heard and re.search(r"nova  score [\d.]+  entry \d+", heard)
+    assert "hard negative" in run("reject", "--state", state).stdout
+    assert "hard negatives: 1" in run("list", "--state", state).stdout
+    out = run("enroll", "nova", clips[0], "--add", "--state", state, check=False)
+    # the added utterance is the keyword; the rejected detection was too, so the canary refuses it
+    assert (out.returncode == 0 and "added to 'nova'" in out.stdout) or "rejected" in out.stderr
     proc = run("listen", DATA / "test_stream.wav", "--state", tmp_path / "empty.ea", check=False)
-    assert proc.returncode == 1 and "nothing enrolled" in proc.stderr
+    assert proc.returncode == 1 and "does not exist" in proc.stderr and not (tmp_path / "empty.ea").exists()
     proc = run("forget", "nobody", "--state", state, check=False)
     assert proc.returncode == 1 and "not enrolled" in proc.stderr

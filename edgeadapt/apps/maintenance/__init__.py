@@ -15,13 +15,13 @@ Examples
 >>> cfg = MaintenanceConfig.vibration(sample_rate=4000.0, channels=("x", "y", "z"), window=1024, learn_windows=16)
 >>> watch = MachineWatch(cfg)
 >>> watch.update_many(x)
->>> watch.monitor.scorer.phase, watch.cursor.rows
-('monitoring', 23040)
+>>> watch.monitor.phase, watch.cursor.rows   # 16 windows are too little evidence to calibrate
+('learning', 23040)
 """
 
 from .baseline import Baseline, BaselineScorer
 from .monitor import AdaptationLimiter, Monitor, WindowResults
-from .watch import Cursor, MachineWatch, MaintenanceConfig
+from .watch import Cursor, MachineWatch, MaintenanceConfig, TelemetryConfig, TimeLine, VibrationConfig
 from . import synth
 
 __all__ = [
@@ -33,5 +33,8 @@ __all__ = [
     "Cursor",
     "MachineWatch",
     "MaintenanceConfig",
+    "VibrationConfig",
+    "TelemetryConfig",
+    "TimeLine",
     "synth",
 ]

@@ -1,15 +1,19 @@
-"""The learned normal of one machine and the anomaly score of new windows against it.
+"""The learned normal of one machine, its operating modes, and calibrated anomaly scores.
 
-:class:`Baseline` holds running covariances (summation form, from
-:mod:`edgeadapt.learn`) of the feature vectors of normal windows, one block of
-features per sensor channel, and measures a regularized Mahalanobis distance and
-conditional residuals.
+:class:`Baseline` is one operating mode: running covariances (summation form, from
+:mod:`edgeadapt.learn`) of the feature vectors of normal windows, one block of features
+per sensor channel, with a regularized Mahalanobis distance and conditional residuals.
+Every floor is relative to the data's own spread, so multiplying an input by any
+constant changes nothing.
 
-:class:`BaselineScorer` adds the lifecycle: it learns for ``learn_windows`` windows,
-holding out every ``HOLDOUT_EVERY``-th window of the second half to calibrate the
-threshold on the baseline itself (the statistics of held-out windows, scored against
-the baseline learned so far, are summarized by running moments); then it monitors,
-turning the statistics into scores in [0, 1] with 0.5 at the threshold.
+:class:`BaselineScorer` adds the lifecycle and the modes: it learns the first mode for
+``learn_windows`` windows, holding out every ``HOLDOUT_EVERY``-th window of the second
+half to calibrate the reference distributions on the machine itself, and keeps learning
+("still learning") until that calibration rests on enough evidence. Then it scores
+every window as ``-log10`` of its tail probability (:mod:`.tails`) against the nearest
+mode: a score of 3 means one window in a thousand is that far out by chance. New modes
+(another load, another setpoint) are added with :meth:`BaselineScorer.add_mode`;
+nothing learned is ever forgotten.
 
 Examples
 --------
@@ -20,7 +24,7 @@ Examples
 >>> scorer.phase
 'monitoring'
 >>> normal, odd = scorer.score_many(np.array([[0.1, -0.2, 0.0, 0.3], [6.0, 6.0, -6.0, 6.0]]))
->>> bool(normal < 0.1), bool(odd > 0.9)
+>>> bool(normal < 1.0), bool(odd > 10.0)
 (True, True)
 """
 
@@ -32,49 +36,57 @@ from typing import Any, Mapping
 import numpy as np
 
 from ...errors import InputError, StateMismatchError
-from ...core.protocol import Stateful, mutator
 from ...learn import Covariance, Moments
-from ...core.protocol import load_parts_state, parts_state, expect_keys, expect_scalar
+from ...core.protocol import Stateful, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
+from . import tails
 from .slow import SlowScale
 
 __all__ = [
     "Baseline",
     "BaselineScorer",
+    "Calibration",
     "LEARNING",
     "MONITORING",
     "HOLDOUT_EVERY",
     "DEFAULT_SHRINKAGE",
-    "VARIANCE_FLOOR",
     "DEFAULT_THRESHOLD_SIGMAS",
+    "MAX_MODES",
 ]
 
-# Shrinkage of each block's covariance toward its diagonal, and the variance floor
-# added to it (in squared feature units: log features, so 1e-4 is a 1 % spread).
+# Shrinkage of each block's covariance toward its diagonal (a standard small ridge).
 DEFAULT_SHRINKAGE = 0.05
-VARIANCE_FLOOR = 1e-4
+# Variance floor: this fraction of each feature's own variance (or, for a feature that
+# never varied, of its squared mean or the block's smallest variance): relative, so
+# any unit gives the same scores.
+DEGENERATE_FLOOR = 1e-6
 # Lifecycle phases as stored in the state.
 LEARNING = 0
 MONITORING = 1
 _PHASE_NAMES = {LEARNING: "learning", MONITORING: "monitoring"}
-# Every HOLDOUT_EVERY-th window of the second half of learning calibrates the threshold.
+# Every HOLDOUT_EVERY-th window of the second half of learning calibrates the scores.
 HOLDOUT_EVERY = 4
-# The threshold sits this many calibration standard deviations above the mean distance.
-DEFAULT_THRESHOLD_SIGMAS = 4.0
-# The slow scale's threshold is higher: group means carry the machine's slow changes
-# (load, speed) and are calibrated on fewer samples, so their tail is heavier.
-DEFAULT_SLOW_THRESHOLD_SIGMAS = 8.0
-# Features of a window enter its group clipped to this many standard deviations.
+# The alert threshold as a one-sided Gaussian tail: Shewhart's 3-sigma action limit
+# (a tail probability of 1.35e-3 per window).
+DEFAULT_THRESHOLD_SIGMAS = 3.0
+# Calibration: the scale of each statistic, in distance units (sqrt of a squared
+# distance), must be known to within a factor CALIBRATION_TOLERANCE at two standard
+# errors, from at least MIN_CALIBRATION windows, before the watcher leaves "still learning".
+CALIBRATION_TOLERANCE = 1.25
+# Powers of a distance in each calibrated statistic: d2 is squared, r and g are not.
+STATISTIC_POWERS = (2.0, 1.0)
+CALIBRATION_STANDARD_ERRORS = 2.0
+MIN_CALIBRATION = 8
+# Features of a window enter its slow-scale group clipped to this many standard
+# deviations, so one odd window cannot move a group mean (a Huber-like bound).
 SLOW_CLIP_SIGMAS = 2.5
-# Statistics calibrated on held-out windows: the distance and the largest residual.
-CALIBRATED_STATISTICS = 2
-# Smallest standard deviation of calibration distances, relative to their mean
-# (guards tiny calibration sets).
-MIN_RELATIVE_SPREAD = 0.05
-TINY = 1e-12
+# A machine learns at most this many operating modes (bounded state).
+MAX_MODES = 8
+# Statistics: distance, largest residual, slow-scale residual.
+STATISTICS = ("distance", "residual", "slow")
 
 
 class Baseline(Stateful):
-    """Running covariances of normal feature vectors, in per-channel blocks.
+    """Running covariances of normal feature vectors, in per-channel blocks: one operating mode.
 
     Parameters
     ----------
@@ -86,7 +98,8 @@ class Baseline(Stateful):
         small (``blocks * (dim / blocks)**2`` numbers instead of ``dim**2``).
     shrinkage : float
         Weight in [0, 1] of the diagonal in the regularized covariance
-        ``(1 - shrinkage) * C + shrinkage * diag(C) + VARIANCE_FLOOR * I``.
+        ``(1 - shrinkage) * C + shrinkage * diag(C)`` (plus a relative floor for
+        features that never varied).
 
     Examples
     --------
@@ -98,6 +111,9 @@ class Baseline(Stateful):
     >>> one = Baseline(dim=2); one.update_many(X)
     >>> bool(np.allclose(a.distance(X[:3]), one.distance(X[:3])))
     True
+    >>> big = Baseline(dim=2); big.update_many(1000.0 * X)
+    >>> bool(np.allclose(big.distance(1000.0 * X[:3]), one.distance(X[:3])))
+    True
     """
 
     def __init__(self, dim: int, blocks: int = 1, shrinkage: float = DEFAULT_SHRINKAGE) -> None:
@@ -108,13 +124,17 @@ class Baseline(Stateful):
             raise InputError(f"Baseline: dim ({dim}) must be a positive multiple of blocks ({blocks})")
         self._size = int(dim) // int(blocks)
         self._parts = [Covariance(self._size) for _ in range(int(blocks))]
-        self._snapshot: tuple[np.ndarray, np.ndarray] | None = None
+        self._snapshot: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ updates
-    def _changed(self) -> None:
-        self._snapshot = None
+    def check(self, X: Any) -> np.ndarray:
+        """``X`` as a contiguous float64 (n, dim) matrix of finite values, or :class:`InputError`.
 
-    def _matrix(self, X: Any) -> np.ndarray:
+        Examples
+        --------
+        >>> Baseline(dim=2).check([[1, 2]]).dtype
+        dtype('float64')
+        """
         X = np.ascontiguousarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.dim:
             raise InputError(f"Baseline: X must have shape (n, {self.dim}), got {X.shape}")
@@ -125,20 +145,20 @@ class Baseline(Stateful):
     @mutator
     def update(self, x: Any, weight: float = 1.0) -> None:
         """Add one normal feature vector with a weight."""
-        x = self._matrix(np.asarray(x, dtype=np.float64).reshape(1, -1))[0]
+        x = self.check(np.asarray(x, dtype=np.float64).reshape(1, -1))[0]
         for b, part in enumerate(self._parts):
             part.update(x[b * self._size : (b + 1) * self._size], weight)
-        self._changed()
+        self._snapshot = None
 
     @mutator
     def update_many(self, X: Any, weights: Any = None) -> None:
         """Add normal feature vectors (n, dim), optionally weighted."""
-        X = self._matrix(X)
+        X = self.check(X)
         if not len(X):
             return
         for b, part in enumerate(self._parts):
             part.update_many(X[:, b * self._size : (b + 1) * self._size], weights)
-        self._changed()
+        self._snapshot = None
 
     @mutator
     def reset(self) -> None:
@@ -146,14 +166,25 @@ class Baseline(Stateful):
         self._parts = [Covariance(self._size) for _ in range(int(self.blocks))]
         self._snapshot = None
 
+    def same_layout(self, other: Any) -> bool:
+        """``other`` is a Baseline with the same dim and blocks (so the two can merge)."""
+        return isinstance(other, Baseline) and (other.dim, other.blocks) == (self.dim, self.blocks)
+
+    @mutator
     def __iadd__(self, other: "Baseline") -> "Baseline":
         """Merge another baseline of the same layout: equals learning both streams at once."""
-        if not isinstance(other, Baseline) or (other.dim, other.blocks) != (self.dim, self.blocks):
+        if not self.same_layout(other):
             raise InputError("Baseline: can only merge a Baseline with the same dim and blocks")
         for mine, theirs in zip(self._parts, other._parts):
             mine += theirs
-        self._changed()
+        self._snapshot = None
         return self
+
+    def copy(self) -> "Baseline":
+        """An independent copy."""
+        out = Baseline(self.dim, self.blocks, self.shrinkage)
+        out.load_state_dict(self.state_dict())
+        return out
 
     # ------------------------------------------------------------------ queries
     @property
@@ -166,25 +197,30 @@ class Baseline(Stateful):
         """Mean normal feature vector, shape (dim,)."""
         return np.concatenate([p.mean for p in self._parts])
 
+    def _regularized(self, c: np.ndarray, mean: np.ndarray) -> np.ndarray:
+        # every floor is relative to the feature's own scale (features of one block may
+        # have different units: a level and a rate per hour), so units never matter
+        shrink = float(self.shrinkage)
+        diag = np.diag(c).copy()
+        positive = diag[diag > 0.0]
+        fallback = np.maximum(mean * mean, float(positive.min()) if positive.size else 0.0)
+        scale = np.where(diag > 0.0, diag, fallback)
+        scale = np.where(scale > 0.0, scale, 1.0)  # nothing at all varied: any unit
+        return (1.0 - shrink) * c + np.diag(shrink * diag + DEGENERATE_FLOOR * scale)
+
     def _precision(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         # (mean, block-diagonal regularized precision, 1 / sqrt of its diagonal, feature sd)
         if self._snapshot is None:
-            mean = self.mean
-            shrink = float(self.shrinkage)
-            precision = np.empty((int(self.blocks), self._size, self._size))
-            for b, part in enumerate(self._parts):
-                c = part.covariance()
-                reg = (1.0 - shrink) * c + np.diag(shrink * np.diag(c) + VARIANCE_FLOOR)
-                inv = np.linalg.inv(reg)
-                precision[b] = 0.5 * (inv + inv.T)
-            # one block-diagonal matrix: a single contiguous product scores a batch
             full = np.zeros((int(self.dim), int(self.dim)))
-            for b in range(int(self.blocks)):
+            sd = np.empty(int(self.dim))
+            for b, part in enumerate(self._parts):
+                reg = self._regularized(part.covariance(), part.mean)
+                inv = np.linalg.inv(reg)
                 sl = slice(b * self._size, (b + 1) * self._size)
-                full[sl, sl] = precision[b]
+                full[sl, sl] = 0.5 * (inv + inv.T)
+                sd[sl] = np.sqrt(np.diag(reg))
             scale = 1.0 / np.sqrt(np.diagonal(full))
-            sd = np.sqrt(np.concatenate([np.diag(p.covariance()) for p in self._parts]) + VARIANCE_FLOOR)
-            self._snapshot = (mean, full, scale, sd)
+            self._snapshot = (self.mean, full, scale, sd)
         return self._snapshot
 
     def clip(self, X: Any, sigmas: float) -> np.ndarray:
@@ -196,7 +232,9 @@ class Baseline(Stateful):
         >>> b.clip([[10.0], [1.5]], sigmas=2.0).round(3).tolist()
         [[3.0], [1.5]]
         """
-        X = self._matrix(X)
+        return self._clip(self.check(X), sigmas)
+
+    def _clip(self, X: np.ndarray, sigmas: float) -> np.ndarray:
         mean, _, _, sd = self._precision()
         return np.clip(X, mean - sigmas * sd, mean + sigmas * sd)
 
@@ -214,24 +252,24 @@ class Baseline(Stateful):
         (numpy.ndarray, numpy.ndarray)
             Squared distances and largest absolute residuals, shape (n,) each.
         """
-        X = self._matrix(X)
+        return self.deviations_checked(self.check(X))
+
+    def deviations_checked(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`deviations` of rows already checked by :meth:`check` (the hot path skips a second check)."""
         if self.count <= 0.0:
             raise InputError("Baseline: nothing learned yet; update with normal windows before scoring")
         mean, precision, scale, _ = self._precision()
         dev = X - mean
-        g = dev @ precision  # (n, dim); the block-diagonal precision is symmetric
+        # einsum rather than BLAS: each row's arithmetic must not depend on the batch
+        # size (a stream cut differently gives the same scores bit for bit)
+        g = np.einsum("ij,jk->ik", dev, precision)  # the block-diagonal precision is symmetric
         d2 = np.einsum("ij,ij->i", dev, g)
         g *= scale
         resid = np.abs(g).max(axis=1)
-        return d2, resid
+        return np.maximum(d2, 0.0), resid
 
     def distance(self, X: Any) -> np.ndarray:
-        """Squared regularized Mahalanobis distance of each row to the baseline.
-
-        Returns
-        -------
-        numpy.ndarray of shape (n,)
-        """
+        """Squared regularized Mahalanobis distance of each row to the baseline, shape (n,)."""
         return self.deviations(X)[0]
 
     # ------------------------------------------------------------------ state
@@ -248,8 +286,71 @@ class Baseline(Stateful):
         return {f"b{b}": part for b, part in enumerate(self._parts)}
 
 
+class Calibration(Stateful):
+    """How much wider than its Gaussian reference each statistic runs on this machine.
+
+    Holds running moments of ``ln(statistic) - E_ref[ln statistic]`` over held-out
+    normal windows (summation form: calibrations merge). The scale factor of a
+    statistic is ``exp(mean)``, never below 1 (calibration only widens the reference);
+    it rests on enough evidence once two standard errors of that mean are within
+    ``ln(CALIBRATION_TOLERANCE)``.
+
+    Examples
+    --------
+    >>> c = Calibration(1)
+    >>> c.update_many(np.log([[2.0]] * 10))
+    >>> c.scale().round(3).tolist(), c.enough().tolist()
+    ([2.0], [True])
+    """
+
+    def __init__(self, dim: int, powers: tuple[float, ...] | None = None) -> None:
+        self.dim = dim
+        self.powers = powers
+        self.moments = Moments(dim)
+
+    @mutator
+    def update_many(self, deviations: Any) -> None:
+        """Add log-deviations (n, dim) of held-out windows."""
+        self.moments.update_many(np.asarray(deviations, dtype=np.float64).reshape(-1, int(self.dim)))
+
+    @property
+    def count(self) -> float:
+        """Windows of evidence."""
+        return self.moments.count
+
+    def scale(self) -> np.ndarray:
+        """Scale factor of each statistic (1 before any evidence)."""
+        if self.moments.count <= 0.0:
+            return np.ones(int(self.dim))
+        return np.exp(np.maximum(self.moments.mean, 0.0))
+
+    def standard_error(self) -> np.ndarray:
+        """Standard error of the log scale of each statistic (inf below two windows)."""
+        n = self.moments.count
+        if n < 2.0:
+            return np.full(int(self.dim), np.inf)
+        return np.sqrt(self.moments.variance(ddof=1) / n)
+
+    def enough(self) -> np.ndarray:
+        """Each statistic's calibration rests on enough evidence."""
+        powers = np.ones(int(self.dim)) if self.powers is None else np.asarray(self.powers, dtype=np.float64)
+        ok = CALIBRATION_STANDARD_ERRORS * self.standard_error() <= powers * math.log(CALIBRATION_TOLERANCE)
+        return ok & (self.moments.count >= MIN_CALIBRATION)
+
+    @mutator
+    def __iadd__(self, other: "Calibration") -> "Calibration":
+        self.moments += other.moments
+        return self
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.moments.state_dict()
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.moments.load_state_dict(state)
+
+
 class BaselineScorer(Stateful):
-    """Baseline lifecycle: learn, calibrate on held-out windows, then score in [0, 1].
+    """Operating modes of one machine, calibrated on its own held-out windows; scores on a log scale.
 
     Parameters
     ----------
@@ -257,33 +358,31 @@ class BaselineScorer(Stateful):
         Features per window.
     learn_windows : int
         Windows of normal running to learn from (held-out calibration windows
-        included) before monitoring starts.
+        included) before monitoring may start.
     blocks : int
-        Per-channel feature blocks of the :class:`Baseline`.
-    threshold_sigmas : float
-        Alert threshold in calibration standard deviations above the calibration
-        mean of each statistic; the score is 0.5 there.
+        Per-channel feature blocks of each :class:`Baseline`.
     shrinkage : float
         See :class:`Baseline`.
     group : int
         Windows per group of the slow scale (:class:`~.slow.SlowScale`); 0 or 1
         switches it off.
-    slow_threshold_sigmas : float
-        Threshold of the slow-scale statistic, in its calibration deviations.
 
     Notes
     -----
-    Three statistics measure how far a window is from normal: its regularized
-    Mahalanobis distance ``d``, its largest conditional residual ``r`` (see
+    Three statistics measure how far a window is from a mode: its regularized
+    Mahalanobis distance ``d2``, its largest conditional residual ``r`` (see
     :meth:`Baseline.deviations`) and the largest conditional residual ``g`` of the mean
     features of the last complete group of ``group`` windows (the slow scale, which
-    sees a small persistent shift through the window-to-window noise). ``d`` and ``r``
-    are calibrated on held-out windows of the second half of the learning period,
-    ``g`` on the groups of that half: each becomes ``z = (value - m) / s`` with the
-    mean ``m`` and standard deviation ``s`` it had there (``g``'s z is lowered by
-    ``slow_threshold_sigmas - threshold_sigmas``), and the window's score is
-    ``1 / (1 + exp(-(max z - threshold_sigmas)))``. Everything learned is summation
-    form: two scorers of the same machine type merge with ``+=``.
+    sees a small persistent shift through the window-to-window noise). Their
+    references are Hotelling's prediction distribution for ``d2`` (given the mode's
+    window count) and the largest of ``dim`` absolute normals for ``r`` and ``g``, each
+    widened by its :class:`Calibration` scale. The score is ``-log10`` of the smallest
+    of their tail probabilities times the number of statistics used (Bonferroni), for
+    the nearest mode. The slow scale is used once its own calibration is enough.
+
+    Monitoring starts after ``learn_windows`` windows *and* once the distance and
+    residual calibrations rest on enough evidence; until then every window is learned
+    (held-out ones calibrate) and :attr:`phase` is ``"learning"``.
     """
 
     def __init__(
@@ -291,24 +390,24 @@ class BaselineScorer(Stateful):
         dim: int,
         learn_windows: int,
         blocks: int = 1,
-        threshold_sigmas: float = DEFAULT_THRESHOLD_SIGMAS,
         shrinkage: float = DEFAULT_SHRINKAGE,
         group: int = 0,
-        slow_threshold_sigmas: float = DEFAULT_SLOW_THRESHOLD_SIGMAS,
     ) -> None:
         self.dim = dim
         self.learn_windows = learn_windows
         self.blocks = blocks
-        self.threshold_sigmas = threshold_sigmas
         self.shrinkage = shrinkage
         self.group = group
-        self.slow_threshold_sigmas = slow_threshold_sigmas
-        self.baseline = Baseline(dim, blocks, shrinkage)
-        self.calibration = Moments(CALIBRATED_STATISTICS)
+        self.modes = [self.new_baseline()]
+        self.calibration = Calibration(2, STATISTIC_POWERS)
         self.slow = SlowScale(dim, group) if int(group) >= 2 else None
-        self.slow_calibration = Moments(1)
+        self.slow_calibration = Calibration(1)
         self._phase = LEARNING
         self._seen = 0
+
+    def new_baseline(self) -> Baseline:
+        """An empty baseline of this scorer's layout (a candidate mode)."""
+        return Baseline(self.dim, self.blocks, self.shrinkage)
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -318,16 +417,46 @@ class BaselineScorer(Stateful):
 
     @property
     def learned(self) -> int:
-        """Windows consumed by learning so far (at most ``learn_windows``)."""
+        """Windows consumed by learning so far."""
         return self._seen
 
-    def remaining(self) -> int:
-        """Windows still to learn before monitoring starts."""
-        return max(int(self.learn_windows) - self._seen, 0) if self._phase == LEARNING else 0
+    @property
+    def baseline(self) -> Baseline:
+        """The first mode (learned in the learning period)."""
+        return self.modes[0]
 
-    @staticmethod
-    def _is_holdout(index: np.ndarray, total: int) -> np.ndarray:
-        return (index >= total // 2) & (index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1)
+    def evidence(self) -> dict[str, Any]:
+        """What the calibration rests on: windows, scale factors, standard errors, enough or not.
+
+        Examples
+        --------
+        >>> BaselineScorer(dim=2, learn_windows=16).evidence()["enough"]
+        False
+        """
+        out: dict[str, Any] = {"windows": int(self.calibration.count)}
+        scale, se, ok = self.calibration.scale(), self.calibration.standard_error(), self.calibration.enough()
+        for k, name in enumerate(STATISTICS[:2]):
+            out[name] = {"scale": float(scale[k]), "log_se": float(se[k]), "enough": bool(ok[k])}
+        if self.slow is not None:
+            out["slow"] = {
+                "groups": int(self.slow_calibration.count),
+                "scale": float(self.slow_calibration.scale()[0]),
+                "log_se": float(self.slow_calibration.standard_error()[0]),
+                "enough": bool(self.slow_calibration.enough()[0]),
+            }
+        out["enough"] = bool(ok.all())
+        out["mode_windows"] = [float(m.count) for m in self.modes]
+        return out
+
+    def remaining(self) -> int:
+        """Windows still to learn before monitoring may start (at least 1 while evidence lacks)."""
+        if self._phase != LEARNING:
+            return 0
+        left = max(int(self.learn_windows) - self._seen, 0)
+        return left if left or self.calibration.enough().all() else HOLDOUT_EVERY
+
+    def _is_holdout(self, index: np.ndarray) -> np.ndarray:
+        return (index >= int(self.learn_windows) // 2) & (index % HOLDOUT_EVERY == HOLDOUT_EVERY - 1)
 
     @mutator
     def update(self, x: Any) -> None:
@@ -336,51 +465,71 @@ class BaselineScorer(Stateful):
 
     @mutator
     def update_many(self, X: Any) -> None:
-        """Learn windows' features (n, dim); windows beyond the learning period are ignored.
+        """Learn windows' features (n, dim) while learning; the rest of ``X`` is ignored.
 
-        Held-out windows are scored against the baseline learned so far and calibrate
-        the threshold; the others extend the baseline. When ``learn_windows`` have
-        been seen, the phase becomes monitoring.
+        Held-out windows are scored against the mode learned so far and calibrate the
+        references; the others extend the mode. Once ``learn_windows`` windows are
+        seen and the calibration is enough, the phase becomes monitoring.
         """
-        X = self.baseline._matrix(X)
+        X = self.modes[0].check(X)
         if int(self.learn_windows) < 2 * HOLDOUT_EVERY:
             raise InputError(f"BaselineScorer: learn_windows ({self.learn_windows}) must be at least {2 * HOLDOUT_EVERY}")
-        take = min(len(X), self.remaining())
-        if not take:
-            return
-        half = int(self.learn_windows) // 2
-        held = self._is_holdout(np.arange(self._seen, self._seen + take), int(self.learn_windows))
-        slow = self.slow
-        for k in range(take):
+        base, slow = self.modes[0], self.slow
+        k = 0
+        while k < len(X) and self._phase == LEARNING:
             # one window at a time, so that the state does not depend on how the
             # stream was cut into batches (a resumed stream gives the same baseline)
             x = X[k : k + 1]
-            if held[k]:
-                if self.baseline.count > 0.0:
-                    d2, resid = self.baseline.deviations(x)
-                    self.calibration.update(np.array([math.sqrt(d2[0]), resid[0]]))
+            held = bool(self._is_holdout(np.array([self._seen]))[0])
+            if held and base.count > float(self.dim) + 2.0:
+                self.calibration.update_many(self._log_deviations(base, x))
             else:
-                self.baseline.update(X[k])
+                base.update(X[k])
             if slow is not None:
-                xs = self._slow_input(x)
+                xs = self._slow_input(x, base)
                 ends, means = slow.group_means(xs)
                 slow.update_many(xs)
-                if len(ends) and self._seen + k >= half and self.baseline.count > 1.0:
-                    self.slow_calibration.update(float(self.baseline.deviations(means)[1][0]))
-        self._seen += take
-        if self._seen >= int(self.learn_windows):
-            self._phase = MONITORING
+                if len(ends) and self._seen >= int(self.learn_windows) // 2 and base.count > float(self.dim) + 2.0:
+                    r = base.deviations(means)[1][0]
+                    self.slow_calibration.update_many([[math.log(max(r, 1e-300)) - tails.mean_log_max_abs_normal(self.dim)]])
+            self._seen += 1
+            k += 1
+            if self._seen >= int(self.learn_windows) and self.calibration.enough().all():
+                self._phase = MONITORING
 
-    def _slow_input(self, X: Any) -> np.ndarray:
+    def _log_deviations(self, base: Baseline, x: np.ndarray) -> np.ndarray:
+        d2, r = base.deviations(x)
+        ref_d = tails.mean_log_hotelling(int(self.dim), base.count)
+        ref_r = tails.mean_log_max_abs_normal(int(self.dim))
+        return np.array([[math.log(max(float(d2[0]), 1e-300)) - ref_d, math.log(max(float(r[0]), 1e-300)) - ref_r]])
+
+    def _slow_input(self, X: Any, base: Baseline | None = None, checked: bool = False) -> np.ndarray:
         # a single odd window must not move a group mean: clip features first
-        if self.baseline.count > 1.0:
-            return self.baseline.clip(X, SLOW_CLIP_SIGMAS)
-        return self.baseline._matrix(X)
+        base = self.modes[0] if base is None else base
+        X = X if checked else base.check(X)
+        if base.count > 1.0:
+            return base._clip(X, SLOW_CLIP_SIGMAS)
+        return X
 
     @mutator
-    def adapt(self, x: Any, weight: float = 1.0) -> None:
-        """Add one window judged normal to the baseline (slow adaptation while monitoring)."""
-        self.baseline.update(x, weight)
+    def adapt(self, x: Any, mode: int = 0, weight: float = 1.0) -> None:
+        """Add one window judged normal to mode ``mode`` (slow adaptation while monitoring)."""
+        self.modes[int(mode)].update(x, weight)
+
+    @mutator
+    def add_mode(self, mode: Baseline) -> int:
+        """Add an operating mode learned elsewhere (an accepted shift); returns its index."""
+        if not self.modes[0].same_layout(mode):
+            raise InputError("BaselineScorer: a new mode must have this scorer's dim and blocks")
+        if len(self.modes) >= MAX_MODES:
+            raise InputError(f"BaselineScorer: already {MAX_MODES} operating modes; merge or reset before adding more")
+        if mode.count <= float(self.dim) + 2.0:
+            raise InputError(
+                f"BaselineScorer: a new mode needs more than {int(self.dim) + 2} windows, got {mode.count:g}; "
+                "let the new state run longer before accepting it"
+            )
+        self.modes.append(mode.copy())
+        return len(self.modes) - 1
 
     @mutator
     def advance(self, X: Any) -> None:
@@ -390,22 +539,30 @@ class BaselineScorer(Stateful):
 
     @mutator
     def reset(self) -> None:
-        """Forget the baseline and calibration and learn again."""
-        self.baseline.reset()
-        self.calibration = Moments(CALIBRATED_STATISTICS)
-        self.slow_calibration = Moments(1)
+        """Forget every mode and the calibration and learn again."""
+        self.modes = [self.new_baseline()]
+        self.calibration = Calibration(2, STATISTIC_POWERS)
+        self.slow_calibration = Calibration(1)
         if self.slow is not None:
             self.slow.reset()
         self._phase, self._seen = LEARNING, 0
 
+    @mutator
     def __iadd__(self, other: "BaselineScorer") -> "BaselineScorer":
-        """Merge the baselines and calibrations of another scorer of the same layout.
+        """Merge the modes and calibrations of another scorer of the same layout.
 
-        The merged scorer monitors if either did; its learned count is the larger one.
+        Modes merge by position (mode ``k`` with mode ``k``); the other's extra modes
+        are added. The merged scorer monitors if either did.
         """
         if not isinstance(other, BaselineScorer) or (other.dim, other.blocks, other.group) != (self.dim, self.blocks, self.group):
             raise InputError("BaselineScorer: can only merge another BaselineScorer with the same dim, blocks and group")
-        self.baseline += other.baseline
+        if max(len(self.modes), len(other.modes)) > MAX_MODES:
+            raise InputError(f"BaselineScorer: the merge would exceed {MAX_MODES} modes")  # pragma: no cover
+        for k, mode in enumerate(other.modes):
+            if k < len(self.modes):
+                self.modes[k] += mode
+            else:
+                self.modes.append(mode.copy())
         self.calibration += other.calibration
         self.slow_calibration += other.slow_calibration
         self._seen = max(self._seen, other._seen)
@@ -413,92 +570,79 @@ class BaselineScorer(Stateful):
         return self
 
     # ------------------------------------------------------------------ scores
-    def threshold(self) -> tuple[np.ndarray, np.ndarray]:
-        """Calibration ``(m, s)``: means and spreads of the held-out distance and largest residual."""
+    def log10_tails(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``log10`` tail probability of each of the next windows, and the nearest mode's index.
+
+        ``X`` must be the windows that follow those already seen: the slow scale
+        completes its groups on them. Changes nothing.
+        """
         if self.calibration.count <= 0.0:
             raise InputError("BaselineScorer: not calibrated yet; learn for learn_windows windows first")
-        return self._spread(self.calibration)
-
-    @staticmethod
-    def _spread(moments: Moments) -> tuple[np.ndarray, np.ndarray]:
-        m = moments.mean
-        return m, np.maximum(moments.std(), np.maximum(MIN_RELATIVE_SPREAD * np.abs(m), TINY))
-
-    def sigmas(self, X: Any) -> np.ndarray:
-        """How far each of the next windows is, in calibration standard deviations (z).
-
-        The largest z of the statistics (see the class notes). ``X`` must be the
-        windows that follow those already seen: the slow scale completes its groups
-        on them. Changes nothing.
-        """
-        m, s = self.threshold()
-        d2, resid = self.baseline.deviations(X)
-        z = np.maximum((np.sqrt(d2) - m[0]) / s[0], (resid - m[1]) / s[1])
+        X = self.modes[0].check(X)
+        dim = int(self.dim)
+        k_d, k_r = self.calibration.scale()
         slow = self.slow
-        if slow is not None and self.slow_calibration.count > 0.0:
-            # each window holds the z of the last group complete at it (or before the batch)
-            ends, means = slow.group_means(self._slow_input(X))
+        use_slow = slow is not None and bool(self.slow_calibration.enough()[0])
+        groups = which = None
+        if use_slow:
+            ends, means = slow.group_means(self._slow_input(X, checked=True))
             last = slow.last_mean
             groups = means if last is None else np.concatenate([last[None, :], means])
-            if len(groups):
-                gm, gs = self._spread(self.slow_calibration)
-                # on the scale of the other z: at its own threshold, zg equals threshold_sigmas
-                shift = float(self.threshold_sigmas) - float(self.slow_threshold_sigmas)
-                zg = (self.baseline.deviations(groups)[1] - gm[0]) / gs[0] + shift
-                which = np.searchsorted(ends, np.arange(len(z)), side="right") - (last is None)
+            which = np.searchsorted(ends, np.arange(len(X)), side="right") - (last is None)
+            if not len(groups):
+                use_slow = False
+        n_stats = 3 if use_slow else 2
+        best = np.full(len(X), np.inf)
+        best_mode = np.zeros(len(X), dtype=np.int64)
+        for m, mode in enumerate(self.modes):
+            if mode.count <= float(dim) + 2.0:
+                continue
+            d2, r = mode.deviations_checked(X)
+            lp = np.minimum(tails.log10_hotelling_sf(d2 / k_d, dim, mode.count), tails.log10_max_abs_normal_sf(r / k_r, dim))
+            if use_slow:
+                k_g = float(self.slow_calibration.scale()[0])
+                lg = tails.log10_max_abs_normal_sf(mode.deviations_checked(groups)[1] / k_g, dim)
                 held = which >= 0
-                z[held] = np.maximum(z[held], zg[which[held]])
-        return z
+                lp[held] = np.minimum(lp[held], lg[which[held]])
+            lp = np.minimum(lp + math.log10(n_stats), 0.0)
+            better = -lp < best
+            best[better] = -lp[better]
+            best_mode[better] = m
+        return -best, best_mode
 
     def score_many(self, X: Any) -> np.ndarray:
-        """Anomaly scores in [0, 1] of the next windows' features (n, dim); 0.5 at the threshold."""
-        return self.scores_for_sigmas(self.sigmas(X))
-
-    def scores_for_sigmas(self, z: np.ndarray) -> np.ndarray:
-        """Scores of windows ``z`` calibration deviations out (see :meth:`sigmas`)."""
-        return 0.5 * (1.0 + np.tanh(0.5 * (np.asarray(z, dtype=np.float64) - float(self.threshold_sigmas))))
-
-    def score_for_sigmas(self, z: float) -> float:
-        """The score of a window ``z`` calibration standard deviations out.
-
-        Examples
-        --------
-        >>> s = BaselineScorer(dim=1, learn_windows=8, threshold_sigmas=4.0)
-        >>> s.score_for_sigmas(4.0)
-        0.5
-        """
-        return float(0.5 * (1.0 + math.tanh(0.5 * (z - float(self.threshold_sigmas)))))
+        """Anomaly scores ``-log10 p`` (0 = typical, 3 = one window in a thousand) of the next windows."""
+        return -self.log10_tails(X)[0] + 0.0
 
     # ------------------------------------------------------------------ state
-    def _group_state(self, calibration: Moments, slow_calibration: Moments, slow: Any) -> dict[str, Any]:
-        parts = {"baseline": self.baseline, "calibration": calibration}
+    def _group(self, modes: list, calibration: Calibration, slow_calibration: Calibration, slow: Any) -> dict[str, Any]:
+        parts: dict[str, Any] = {f"mode{k}": m for k, m in enumerate(modes)}
+        parts["calibration"] = calibration
         if slow is not None:
             parts.update(slow=slow, slow_calibration=slow_calibration)
         return parts
 
     def state_dict(self) -> dict[str, Any]:
-        """Baseline blocks, calibration moments, slow scale, phase and learned count."""
-        state = parts_state(self._group_state(self.calibration, self.slow_calibration, self.slow))
+        """Modes, calibrations, slow scale, phase, learned count and number of modes."""
+        state = parts_state(self._group(self.modes, self.calibration, self.slow_calibration, self.slow))
         state["phase"] = np.int8(self._phase)
         state["learned"] = np.int64(self._seen)
+        state["modes"] = np.int64(len(self.modes))
         return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Load a state saved by a scorer of the same layout (checked before any change)."""
         state = dict(state)
-        expect_keys([k for k in state if "." not in k], ["phase", "learned"], self)
+        expect_keys([k for k in state if "." not in k], ["phase", "learned", "modes"], self)
         phase = int(expect_scalar(state, "phase", np.int8, self))
         seen = int(expect_scalar(state, "learned", np.int64, self))
-        if phase not in _PHASE_NAMES or seen < 0:
-            raise StateMismatchError("BaselineScorer: state entry 'phase' or 'learned' is out of range; reset the state")
+        count = int(expect_scalar(state, "modes", np.int64, self))
+        if phase not in _PHASE_NAMES or seen < 0 or not 1 <= count <= MAX_MODES:
+            raise StateMismatchError("BaselineScorer: state entry 'phase', 'learned' or 'modes' is out of range; reset the state")
         rest = {k: v for k, v in state.items() if "." in k}
-        calibration, slow_calibration = Moments(CALIBRATED_STATISTICS), Moments(1)
+        modes = [self.new_baseline() for _ in range(count)]
+        calibration, slow_calibration = Calibration(2, STATISTIC_POWERS), Calibration(1)
         slow = SlowScale(int(self.dim), int(self.group)) if self.slow is not None else None
-        backup = self.baseline.state_dict()
-        try:
-            load_parts_state(self._group_state(calibration, slow_calibration, slow), rest, self)
-        except Exception:
-            self.baseline.load_state_dict(backup)
-            raise
-        self.calibration, self.slow_calibration, self.slow = calibration, slow_calibration, slow
+        load_parts_state(self._group(modes, calibration, slow_calibration, slow), rest, self)
+        self.modes, self.calibration, self.slow_calibration, self.slow = modes, calibration, slow_calibration, slow
         self._phase, self._seen = phase, seen
