@@ -125,5 +125,7 @@ ERRORS = (
     (-7, 'NOT_FOUND', 'no entry of that name', ''),
     (-8, 'TYPE', 'entry has another dtype or size than expected', ''),
     (-9, 'NO_VALID_SLOT', 'no slot holds a good state: reset to the factory state', 'NoValidStateError'),
+    (-10, 'NO_SPACE', 'does not fit: the buffer, slot or device is too small', ''),
+    (-11, 'IO', 'the storage layer failed to read, program, erase or sync', ''),
 )
 # fmt: on

@@ -289,6 +289,7 @@ int ea_store_open(ea_store *store, const void *data, size_t size) {
     }
     if (slots_offset > avail) return EA_ERR_TRUNCATED;
     store->slot_capacity = cap;
+    store->slots_offset = slots_offset;
     /* factory_offset + factory_size <= slots_offset <= size: in the buffer */
     store->factory_err = ea_blob_open(&store->factory, p + (size_t)factory_offset, (size_t)factory_size);
     if (store->factory_err) memset(&store->factory, 0, sizeof store->factory);

@@ -127,6 +127,8 @@ typedef enum ea_err {
     EA_ERR_NOT_FOUND = -7,
     EA_ERR_TYPE = -8,
     EA_ERR_NO_VALID_SLOT = -9,
+    EA_ERR_NO_SPACE = -10,
+    EA_ERR_IO = -11,
 } ea_err;
 
 /* X(enum name, message) */
@@ -141,5 +143,7 @@ typedef enum ea_err {
     X(EA_ERR_NOT_FOUND, "no entry of that name") \
     X(EA_ERR_TYPE, "entry has another dtype or size than expected") \
     X(EA_ERR_NO_VALID_SLOT, "no slot holds a good state: reset to the factory state") \
+    X(EA_ERR_NO_SPACE, "does not fit: the buffer, slot or device is too small") \
+    X(EA_ERR_IO, "the storage layer failed to read, program, erase or sync") \
 
 #endif /* EA_LAYOUT_H */

@@ -72,6 +72,7 @@ typedef struct ea_store {
     int active_slot;       /* 0 or 1 */
     int damaged_slots;     /* bit k set: slot k is damaged (not empty, not good) */
     uint64_t slot_capacity;
+    uint64_t slots_offset; /* where slot 0 starts */
 } ea_store;
 
 /* Open a whole store file held in memory: the newest good slot (docs/state-format.md 2.2).
