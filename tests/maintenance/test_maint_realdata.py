@@ -9,7 +9,6 @@ SKAB recording goes through the same code path.
 from __future__ import annotations
 
 import os
-
 import warnings
 from pathlib import Path
 
