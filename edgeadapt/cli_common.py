@@ -603,6 +603,8 @@ def validate_records(text: str, expected: Sequence[str] | None = None) -> list[d
     """Parse JSON Lines output and validate each record against its registered schema.
 
     For tests and for users checking a consumer: needs ``jsonschema`` (the ``dev`` extra).
+    Schemas are known once the module defining them is imported;
+    ``edgeadapt.cli.build_parser()`` imports every command module.
 
     Parameters
     ----------
