@@ -22,7 +22,7 @@ __attribute__((noinline)) int bench_q8(const ea_q8ncm *q, const int8_t *x) {
 }
 __attribute__((noinline)) int bench_ncm(const ea_ncm *n, const double *x) { return ea_ncm_predict(n, x, NULL); }
 __attribute__((noinline)) int bench_ucb1(ea_bandit *b, double reward) {
-    int arm = ea_ucb1_select(b);
+    int arm = ea_ucb1_select(b, NULL);
     ea_bandit_update(b, (uint32_t)arm, reward);
     return arm;
 }

@@ -133,24 +133,31 @@ int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_
     return array(w, prefix, strlen(prefix), name, strlen(name), dtype, ndim, dims, data);
 }
 
-static int bytes_entry(ea_writer *w, const char *name, size_t b, uint8_t dtype, const void *data, uint64_t size) {
+static int bytes_entry(ea_writer *w, const char *prefix, size_t a, const char *name, size_t b, uint8_t dtype,
+                       const void *data, uint64_t size) {
     if (w->err) return w->err;
     if ((dtype != EA_BYTES && dtype != EA_UTF8) || (data == NULL && size != 0)) return fail(w, EA_ERR_ARG);
     if (dtype == EA_UTF8 && !ea_utf8_valid((const uint8_t *)data, size)) return fail(w, EA_ERR_ARG);
-    return put(w, "", 0, name, b, dtype, 0, NULL, data, size);
+    return put(w, prefix, a, name, b, dtype, 0, NULL, data, size);
 }
 
 int ea_writer_bytes(ea_writer *w, const char *name, uint8_t dtype, const void *data, uint32_t size) {
+    return ea_writer_bytes_p(w, NULL, name, dtype, data, size);
+}
+
+int ea_writer_bytes_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, const void *data,
+                      uint32_t size) {
     if (w == NULL) return EA_ERR_ARG;
     if (name == NULL) return fail(w, EA_ERR_ARG);
-    return bytes_entry(w, name, strlen(name), dtype, data, size);
+    if (prefix == NULL) prefix = "";
+    return bytes_entry(w, prefix, strlen(prefix), name, strlen(name), dtype, data, size);
 }
 
 int ea_writer_copy(ea_writer *w, const ea_entry *e) {
     if (w == NULL) return EA_ERR_ARG;
     if (e == NULL || e->name == NULL) return fail(w, EA_ERR_ARG);
     if (e->dtype == EA_BYTES || e->dtype == EA_UTF8) {
-        return bytes_entry(w, e->name, e->name_size, e->dtype, e->data, e->data_size);
+        return bytes_entry(w, "", 0, e->name, e->name_size, e->dtype, e->data, e->data_size);
     }
     return array(w, "", 0, e->name, e->name_size, e->dtype, e->ndim, e->dims, e->data);
 }
