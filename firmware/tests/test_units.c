@@ -119,6 +119,47 @@ static void test_refused_load_changes_nothing(void) {
     CHECK(ea_writer_array_p(&w, "ab", ".c", EA_F64, 0, NULL, &one) == EA_OK);
 }
 
+/* Enrollment grows the state until it no longer fits its slot: that commit is refused
+ * with EA_ERR_NO_SPACE, nothing is written, and the store keeps the last state that fit. */
+static void test_enroll_until_full(void) {
+    enum { DIM = 96, MAXK = 64 };
+    static union { uint64_t a; uint8_t b[3 * 4096]; } dev, img;
+    static union { uint64_t a; uint8_t b[16384]; } blob;
+    static int8_t protos[MAXK * DIM];
+    static int32_t sums[MAXK * DIM], counts[MAXK];
+    int8_t x[DIM];
+    ea_storage st;
+    ea_ram ram;
+    ea_store store;
+    ea_q8ncm q;
+    ea_writer w;
+    ea_format_config cfg;
+    size_t got;
+    long n;
+    int k, err = EA_OK, committed = 0;
+    cfg.slot_capacity = 4096;
+    memset(x, 1, sizeof x);
+    ea_ram_storage(&st, &ram, dev.b, sizeof dev.b);
+    ea_q8ncm_init(&q, NULL, DIM, MAXK, protos, sums, counts);
+    ea_writer_init(&w, blob.b, sizeof blob.b);
+    ea_q8ncm_save(&q, &w, NULL);
+    n = ea_writer_finish(&w);
+    CHECK(n > 0 && ea_store_format(&st, &cfg, blob.b, (size_t)n) == EA_OK);
+    CHECK(ea_store_load(&store, &st, img.b, sizeof img.b, &got) == EA_OK);
+    for (k = 0; k < MAXK && err == EA_OK; k++) {
+        x[0] = (int8_t)k;
+        CHECK(ea_q8ncm_enroll(&q, x) == k);
+        ea_writer_init(&w, blob.b, sizeof blob.b);
+        ea_q8ncm_save(&q, &w, NULL);
+        n = ea_writer_finish(&w);
+        err = n > 0 ? ea_store_commit(&store, &st, blob.b, (size_t)n) : (int)n;
+        if (err == EA_OK) committed = k + 1;
+    }
+    CHECK(err == EA_ERR_NO_SPACE && committed >= 4 && committed < MAXK);
+    CHECK(ea_store_load(&store, &st, img.b, sizeof img.b, &got) == EA_OK);
+    CHECK(ea_q8ncm_load(&q, &store.current, NULL) == EA_OK && q.n_classes == (uint32_t)committed);
+}
+
 /* edgeadapt.guard docstrings: DetectionGuard(threshold=0.6, min_margin=0.05,
  * refractory_seconds=1.0) on (0.0, 0.5), (0.1, 0.7), (0.2, 0.8), (1.5, 0.9) fires
  * [False, True, False, True]; AlertGuard(on=0.5, off=0.3, min_duration=2, refractory=2)
@@ -161,6 +202,7 @@ int main(void) {
     test_q8_and_bandit();
     test_ram_store();
     test_guards();
+    test_enroll_until_full();
     printf("unit tests: %d failures\n", failures);
     return failures;
 }
