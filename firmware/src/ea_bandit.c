@@ -171,14 +171,6 @@ static void seek(ea_bandit *b, int64_t p) {
     for (b->pos = 0; b->pos < p; b->pos++) (void)ea_pcg64_next(&b->cur);
 }
 
-/* The entries every policy shares: rng (uint64, (6,)) and rng_pos (int64), checked */
-static int rng_check(const ea_blob *blob, const char *prefix, int64_t *p) {
-    int err = ea_i_fetch(blob, prefix, "rng_pos", EA_I64, 1, p);
-    if (!err && (*p < 0 || *p > EA_UNIFORM_BLOCK)) err = EA_ERR_FORMAT;
-    if (!err) err = ea_i_fetch(blob, prefix, "rng", EA_U64, EA_RNG_WORDS, NULL);
-    return err;
-}
-
 int ea_bandit_save(const ea_bandit *b, ea_writer *w, const char *prefix) {
     uint32_t d[1];
     uint32_t words = EA_RNG_WORDS;
@@ -197,7 +189,9 @@ int ea_bandit_load(ea_bandit *b, const ea_blob *blob, const char *prefix) {
     int err;
     if (b == NULL || blob == NULL) return EA_ERR_ARG;
     err = ea_i_rows(blob, prefix, "active", EA_BOOL, 1, b->max_arms, &k);
-    if (!err) err = rng_check(blob, prefix, &p);
+    if (!err) err = ea_i_fetch(blob, prefix, "rng_pos", EA_I64, 1, &p);
+    if (!err && (p < 0 || p > EA_UNIFORM_BLOCK)) err = EA_ERR_FORMAT;
+    if (!err) err = ea_i_fetch(blob, prefix, "rng", EA_U64, EA_RNG_WORDS, NULL);
     if (!err) err = ea_i_nonnegative(blob, prefix, "counts", k);
     if (!err) err = ea_i_fetch(blob, prefix, "sums", EA_F64, k, NULL);
     if (err) return err;
@@ -313,7 +307,9 @@ int ea_bts_load(ea_bts *t, const ea_blob *blob, const char *prefix) {
     if (t == NULL || blob == NULL) return EA_ERR_ARG;
     err = ea_i_rows(blob, prefix, "active", EA_BOOL, 1, t->b.max_arms, &k);
     kj = (uint64_t)k * t->n_replicates;
-    if (!err) err = rng_check(blob, prefix, &p);
+    if (!err) err = ea_i_fetch(blob, prefix, "rng_pos", EA_I64, 1, &p);
+    if (!err && (p < 0 || p > EA_UNIFORM_BLOCK)) err = EA_ERR_FORMAT;
+    if (!err) err = ea_i_fetch(blob, prefix, "rng", EA_U64, EA_RNG_WORDS, NULL);
     if (!err) err = ea_i_nonnegative(blob, prefix, "counts", k);
     if (!err) err = ea_i_fetch(blob, prefix, "rep_sums", EA_F64, kj, NULL);
     if (!err) err = ea_i_nonnegative(blob, prefix, "rep_weights", kj);

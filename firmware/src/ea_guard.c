@@ -73,14 +73,14 @@ int ea_dguard_save(const ea_dguard *g, ea_writer *w, const char *prefix) {
 int ea_dguard_load(ea_dguard *g, const ea_blob *b, const char *prefix) {
     double last;
     int64_t run;
-    ea_entry e;
+    ea_i_ent e;
     int err;
     if (g == NULL || b == NULL) return EA_ERR_ARG;
     err = ea_i_fetch(b, prefix, "last_fire", EA_F64, 1, &last);
     if (!err) err = ea_i_fetch(b, prefix, "run", EA_I64, 1, &run);
     if (!err && (last != last || last == HUGE_VAL || run < 0)) err = EA_ERR_FORMAT;
     if (!err) {
-        err = ea_blob_get_p(b, prefix, "run_label", EA_UTF8, 0, &e);
+        err = ea_i_get(b, prefix, "run_label", EA_UTF8, 0, &e);
         if (err == EA_ERR_TYPE && e.dtype == EA_UTF8) err = EA_OK; /* any length */
     }
     if (!err && e.data_size > g->label_capacity) err = EA_ERR_NO_SPACE;

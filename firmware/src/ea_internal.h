@@ -6,6 +6,21 @@
 
 #include "edgeadapt/ea_learn.h"
 
+/* A lean view of an entry (no dims array; dim0 is the first dimension, 0 for a scalar):
+ * what validation and the learners' lookups need, in half an ea_entry's stack. */
+typedef struct ea_i_ent {
+    const uint8_t *name, *data;
+    uint32_t data_size, count; /* an entry is at most EA_MAX_ENTRY_BYTES < 2^32 */
+    uint32_t dim0;
+    uint16_t name_size;
+    uint8_t dtype, ndim;
+} ea_i_ent;
+/* ea_blob_next into the lean view */
+int ea_i_next(const ea_blob *blob, size_t *cursor, ea_i_ent *e);
+/* The entry named prefix + name: EA_OK, EA_ERR_TYPE (filled, another dtype or count), or
+ * EA_ERR_NOT_FOUND */
+int ea_i_get(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint64_t count, ea_i_ent *e);
+
 /* Copy the data of entry prefix + name (dtype, count elements) to dst; with dst NULL only
  * check that it is there. Loads check every entry first and copy after, so a state that
  * does not fit leaves the component as it was. */
