@@ -22,34 +22,8 @@ int ea_blob_get_p(const ea_blob *b, const char *prefix, const char *name, uint8_
     return err;
 }
 
-/* See src/ea_internal.h. */
-int ea_i_fetch(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint64_t count, void *dst) {
-    ea_i_ent e;
-    int err = ea_i_get(b, prefix, name, dtype, count, &e);
-    if (!err && dst != NULL) memcpy(dst, e.data, (size_t)e.data_size);
-    return err;
-}
-
-int ea_i_nonnegative(const ea_blob *b, const char *prefix, const char *name, uint64_t count) {
-    ea_i_ent e;
-    size_t i;
-    int err = ea_i_get(b, prefix, name, EA_F64, count, &e);
-    for (i = 0; !err && i < (size_t)count; i++) { /* count fits: the entry is in memory */
-        double v;
-        memcpy(&v, e.data + i * sizeof v, sizeof v);
-        if (!(v >= 0.0)) err = EA_ERR_FORMAT;
-    }
-    return err;
-}
-
-int ea_i_rows(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint32_t min, uint32_t max,
-              uint32_t *k) {
-    ea_i_ent e;
-    int err = ea_i_get(b, prefix, name, dtype, 0, &e);
-    if (err != EA_OK && err != EA_ERR_TYPE) return err;
-    if (e.dtype != dtype || e.ndim != 1 || e.dim0 < min || e.dim0 > max) return EA_ERR_TYPE;
-    *k = e.dim0;
-    return EA_OK;
+int ea_i_in_range(int err, const uint32_t *k, uint32_t min, uint32_t max) {
+    return err ? err : *k < min || *k > max ? EA_ERR_TYPE : EA_OK;
 }
 
 int ea_i_weight_ok(double w) { return w >= 0.0 && w - w == 0.0; }

@@ -79,10 +79,7 @@ int ea_dguard_load(ea_dguard *g, const ea_blob *b, const char *prefix) {
     err = ea_i_fetch(b, prefix, "last_fire", EA_F64, 1, &last);
     if (!err) err = ea_i_fetch(b, prefix, "run", EA_I64, 1, &run);
     if (!err && (last != last || last == HUGE_VAL || run < 0)) err = EA_ERR_FORMAT;
-    if (!err) {
-        err = ea_i_get(b, prefix, "run_label", EA_UTF8, 0, &e);
-        if (err == EA_ERR_TYPE && e.dtype == EA_UTF8) err = EA_OK; /* any length */
-    }
+    if (!err) err = ea_i_get(b, prefix, "run_label", EA_UTF8, 0, EA_I_VIEW, &e); /* any length */
     if (!err && e.data_size > g->label_capacity) err = EA_ERR_NO_SPACE;
     if (err) return err;
     g->last_fire = last;

@@ -234,23 +234,41 @@ int ea_i_next(const ea_blob *blob, size_t *cursor, ea_i_ent *e) {
     return EA_OK;
 }
 
-/* The learners' lookup: a scan of a blob ea_blob_open validated (names included, so they
- * are not checked again), the name compared in two pieces (none assembled on the stack). */
-int ea_i_get(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint64_t count, ea_i_ent *e) {
+/* The learners' lookup (src/ea_internal.h): a scan of a blob ea_blob_open validated (names
+ * included, so they are not checked again). */
+int ea_i_get(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, size_t count, int mode,
+             void *out) {
+    ea_i_ent e;
     size_t pos, end, a, n;
-    if (b == NULL || name == NULL || e == NULL || b->size < EA_BLOB_CRC_SIZE) return EA_ERR_ARG;
+    if (b == NULL || name == NULL || b->size < EA_BLOB_CRC_SIZE) return EA_ERR_ARG;
     if (prefix == NULL) prefix = "";
     a = strlen(prefix);
     n = strlen(name);
     end = b->size - EA_BLOB_CRC_SIZE;
     for (pos = b->header_size; pos < end;) {
-        uint32_t entry_size;
-        int err = parse_entry(b, pos, end, e, &entry_size);
+        uint32_t entry_size, i;
+        int err = parse_entry(b, pos, end, &e, &entry_size);
         if (err) return err;
-        if (e->name_size == a + n && memcmp(e->name, prefix, a) == 0 && memcmp(e->name + a, name, n) == 0) {
-            return e->dtype == dtype && e->count == count ? EA_OK : EA_ERR_TYPE;
-        }
         pos += entry_size;
+        if (e.name_size != a + n || memcmp(e.name, prefix, a) != 0 || memcmp(e.name + a, name, n) != 0) continue;
+        if (e.dtype != dtype) return EA_ERR_TYPE;
+        if (mode == EA_I_ROWS) {
+            if (e.ndim != 1) return EA_ERR_TYPE;
+            *(uint32_t *)out = e.dim0;
+            return EA_OK;
+        }
+        if (mode == EA_I_VIEW) {
+            *(ea_i_ent *)out = e;
+            return EA_OK;
+        }
+        if (e.count != count) return EA_ERR_TYPE;
+        if (mode == EA_I_COPY) memcpy(out, e.data, e.data_size);
+        for (i = 0; mode == EA_I_NONNEG && i < e.count; i++) {
+            double v;
+            memcpy(&v, e.data + (size_t)i * sizeof v, sizeof v);
+            if (!(v >= 0.0)) return EA_ERR_FORMAT;
+        }
+        return EA_OK;
     }
     return EA_ERR_NOT_FOUND;
 }
@@ -367,14 +385,15 @@ EA_NOINLINE static int store_header(ea_store *store, const uint8_t *p, size_t si
 
 int ea_store_open(ea_store *store, const void *data, size_t size) {
     const uint8_t *p = (const uint8_t *)data;
-    uint64_t best = 0;
-    size_t factory_at = 0, factory_size = 0;
     unsigned k;
     int err, found = 0;
     if (store == NULL || data == NULL) return EA_ERR_ARG;
-    err = store_header(store, p, size, &factory_at, &factory_size);
-    if (err) return err;
-    store->factory_err = ea_blob_open(&store->factory, p + factory_at, factory_size);
+    { /* a block of its own: its stack slots are shared with the slots' loop */
+        size_t factory_at = 0, factory_size = 0;
+        err = store_header(store, p, size, &factory_at, &factory_size);
+        if (err) return err;
+        store->factory_err = ea_blob_open(&store->factory, p + factory_at, factory_size);
+    }
     if (store->factory_err) memset(&store->factory, 0, sizeof store->factory);
     store->damaged_slots = 0;
     store->active_slot = -1;
@@ -390,14 +409,13 @@ int ea_store_open(ea_store *store, const void *data, size_t size) {
             store->damaged_slots |= 1 << k;
             continue;
         }
-        if (!found || v.sequence > best) { /* a tie keeps the lower slot, as Python does */
+        if (!found || v.sequence > store->sequence) { /* a tie keeps the lower slot, as Python does */
             found = 1;
-            best = v.sequence;
+            store->sequence = v.sequence;
             store->current = blob;
             store->active_slot = (int)k;
         }
     }
     if (!found) return EA_ERR_NO_VALID_SLOT;
-    store->sequence = best;
     return EA_OK;
 }
