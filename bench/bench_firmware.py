@@ -85,7 +85,8 @@ CONFIGS = (
 ARM_CC = "arm-none-eabi-gcc"
 M3_FLAGS = ["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"]
 ENTRY_POINTS = (
-    "ea_store_load", "ea_store_commit", "ea_store_format", "ea_writer_finish", "ea_writer_array_p", "ea_q8ncm_predict",
+    "ea_store_open", "ea_blob_open", "ea_blob_get", "ea_store_load", "ea_store_commit", "ea_store_format",
+    "ea_writer_finish", "ea_writer_array_p", "ea_q8ncm_predict", "ea_q8ncm_update",
     "ea_q8ncm_enroll", "ea_q8ncm_load", "ea_q8ncm_save", "ea_ucb1_select", "ea_bandit_load", "ea_bandit_save",
     "ea_moments_update", "ea_moments_load", "ea_ncm_predict", "ea_egreedy_select", "ea_bts_select", "ea_bts_update",
     "ea_dguard_process", "ea_dguard_load", "ea_dguard_save", "ea_aguard_update", "ea_aguard_load", "ea_aguard_save",
