@@ -16,8 +16,17 @@ comparison needs the `emlearn` package (pip), and is left out without it.
 - Stack: ``-fcallgraph-info=su`` frames summed along the deepest call path from each entry
   point (port callbacks, reached through function pointers, are the caller's, as are the
   C library's memcpy/memset).
-- Instructions per call: the host build (gcc -O2) under callgrind, counting only the
-  ``bench_*`` wrappers of firmware/bench/ea_bench.c (and emlearn_knn.c), over 1000 calls.
+- ``.text`` per configuration: the library objects linked for the M3 with ``--gc-sections``
+  and the configuration's entry points kept (``-Wl,--undefined=``), summing the sizes of the
+  library's own functions that survive (``nm -S``).
+- Instructions per call: firmware/bench/ea_bench.c's ``bench_step`` (and emlearn_knn.c's
+  ``bench_knn``), everything they call included, (1) on the host (gcc -O2) under callgrind
+  over 1000 calls, and (2) on an emulated Cortex-M3 (-Os, soft float): QEMU mps2-an385 with
+  ``-singlestep -d exec,nochain`` logs every executed instruction (one per translation
+  block), and the instructions between entering the function and returning to its call
+  site are counted, over QEMU_CALLS calls. These are instructions, not cycles: a Cortex-M3
+  takes about 1 to 3 cycles for most (loads 2, taken branches 2 to 4, 32-bit divisions 2
+  to 12).
 """
 
 from __future__ import annotations
@@ -34,14 +43,54 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FW = ROOT / "firmware"
 CORES = {"M0+": "m0plus", "M3": "m3", "M4F": "m4f"}
-MODULES = ("ea_state", "ea_write", "ea_learn")
+MODULES = ("ea_state", "ea_write", "ea_get", "ea_stats", "ea_ncm", "ea_bandit", "ea_guard")
 CALLS = 1000  # firmware/bench/ea_bench.c
+# calls per operation under QEMU: every instruction is logged, so few calls (the counts per
+# call are the same for each call of the deterministic workloads, up to data-dependent branches)
+QEMU_CALLS = 8
+BENCH_MODES = (
+    ("ncm-l2", "int8 NCM predict, 32 x 96, squared L2 (ea_q8ncm_predict)"),
+    ("ncm-cos", "int8 NCM predict, 32 x 96, cosine (ea_q8ncm_predict)"),
+    ("ncm-float", "float64 NCM predict, 32 x 96, squared L2 (ea_ncm_predict)"),
+    ("q8-update", "int8 NCM update, 96 dims (ea_q8ncm_update)"),
+    ("moments", "Moments update, 16 dims (ea_moments_update)"),
+    ("ucb1", "UCB1 select + update, 8 arms"),
+    ("egreedy", "epsilon-greedy select + update, 8 arms"),
+    ("bts", "bootstrap Thompson select + update, 8 arms, 16 replicates"),
+    ("dguard", "detection guard, one frame (ea_dguard_process)"),
+    ("aguard", "alert guard, one step (ea_aguard_update)"),
+)
+# Per-configuration code size: the library functions a firmware calls (entry points kept,
+# everything else dropped by --gc-sections).
+READ = ("ea_store_open", "ea_blob_open", "ea_blob_get")
+PERSIST = READ + ("ea_store_load", "ea_store_commit", "ea_writer_init", "ea_writer_array_p", "ea_writer_finish")
+TARGET_SET = PERSIST + (
+    "ea_moments_init", "ea_moments_update", "ea_moments_load", "ea_moments_save",
+    "ea_q8ncm_init", "ea_q8ncm_predict", "ea_q8ncm_enroll", "ea_q8ncm_update", "ea_q8ncm_load", "ea_q8ncm_save",
+    "ea_ucb1_init", "ea_ucb1_select", "ea_bandit_update", "ea_bandit_load", "ea_bandit_save",
+    "ea_dguard_init", "ea_dguard_process", "ea_dguard_load", "ea_dguard_save",
+    "ea_aguard_init", "ea_aguard_update", "ea_aguard_load", "ea_aguard_save",
+)
+CONFIGS = (
+    ("read a store in place (ea_store_open, ea_blob_open, ea_blob_get)", READ),
+    ("+ write and two-slot commit (ea_store_load, ea_store_commit, writer)", PERSIST),
+    ("+ int8 NCM (predict, enroll, update, load, save)", PERSIST + TARGET_SET[len(PERSIST) + 4:len(PERSIST) + 10]),
+    ("+ moments + UCB1 + detection and alert guards: the issue's target set", TARGET_SET),
+    ("+ every other learner (covariance, ridge, float NCM, epsilon-greedy, bootstrap Thompson)", TARGET_SET + (
+        "ea_cov_update", "ea_cov_merge", "ea_cov_load", "ea_cov_save", "ea_ridge_update", "ea_ridge_load",
+        "ea_ridge_save", "ea_ncm_update", "ea_ncm_predict", "ea_ncm_load", "ea_ncm_save", "ea_moments_merge",
+        "ea_egreedy_init", "ea_egreedy_select", "ea_bts_init", "ea_bts_select", "ea_bts_update", "ea_bts_load",
+        "ea_bts_save", "ea_bts_add_arm", "ea_bandit_add_arm", "ea_bandit_retire_arm")),
+)
 ARM_CC = "arm-none-eabi-gcc"
 M3_FLAGS = ["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"]
 ENTRY_POINTS = (
-    "ea_store_load", "ea_store_commit", "ea_store_format", "ea_writer_finish", "ea_writer_array_p", "ea_q8ncm_predict",
+    "ea_store_open", "ea_blob_open", "ea_blob_get", "ea_store_load", "ea_store_commit", "ea_store_format",
+    "ea_writer_finish", "ea_writer_array_p", "ea_q8ncm_predict", "ea_q8ncm_update",
     "ea_q8ncm_enroll", "ea_q8ncm_load", "ea_q8ncm_save", "ea_ucb1_select", "ea_bandit_load", "ea_bandit_save",
-    "ea_moments_update", "ea_moments_load", "ea_ncm_predict", "ea_egreedy_select", "app_step",
+    "ea_moments_update", "ea_moments_load", "ea_ncm_predict", "ea_egreedy_select", "ea_bts_select", "ea_bts_update",
+    "ea_dguard_process", "ea_dguard_load", "ea_dguard_save", "ea_aguard_update", "ea_aguard_load", "ea_aguard_save",
+    "app_step",
 )
 
 PROBE = """
@@ -136,6 +185,45 @@ def linked_program(tmp: Path) -> tuple[int, int, int, list[tuple[str, int]]]:
     return own, libc, softfloat, sorted(funcs, key=lambda f: -f[1])
 
 
+def library_objects(tmp: Path) -> list[Path]:
+    objs = []
+    for mod in MODULES:
+        obj = tmp / f"cfg-{mod}.o"
+        if not obj.exists():
+            sh([ARM_CC, "-std=c99", "-Os", *M3_FLAGS, "-ffunction-sections", "-fdata-sections", f"-I{FW / 'include'}",
+                "-c", str(FW / "src" / f"{mod}.c"), "-o", str(obj)])
+        objs.append(obj)
+    return objs
+
+
+def own_text(elf: Path, objs: list[Path]) -> int:
+    ours: set[str] = set()
+    for obj in objs:
+        for line in sh(["arm-none-eabi-nm", "--defined-only", str(obj)]).splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "tT":
+                ours.add(parts[2])
+    total = 0
+    for line in sh(["arm-none-eabi-nm", "-S", str(elf)]).splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[2] in "tT" and parts[3] in ours:
+            total += int(parts[1], 16)
+    return total
+
+
+def config_sizes(tmp: Path) -> list[tuple[str, int, int]]:
+    """(configuration, own .text, functions kept) on the M3, -Os, --gc-sections."""
+    objs = library_objects(tmp)
+    rows = []
+    for i, (name, entries) in enumerate(CONFIGS):
+        elf = tmp / f"cfg-{i}.elf"
+        sh([ARM_CC, *M3_FLAGS, "-Os", "--specs=nano.specs", "--specs=nosys.specs", "-nostartfiles", "-Wl,--gc-sections",
+            f"-Wl,--entry={entries[0]}", *(f"-Wl,--undefined={e}" for e in entries), *map(str, objs), "-lm",
+            "-o", str(elf)])
+        rows.append((name, own_text(elf, objs), len(set(entries))))
+    return rows
+
+
 def stack_use(tmp: Path) -> dict[str, int]:
     nodes: dict[str, int] = {}
     edges: dict[str, set[str]] = defaultdict(set)
@@ -176,39 +264,97 @@ def callgrind(exe: Path, args: list[str], wrapper: str, tmp: Path) -> float:
     raise SystemExit(f"bench_firmware: no totals in {out}")
 
 
-def instructions(tmp: Path) -> list[tuple[str, float]]:
+QEMU_M3 = ["qemu-system-arm", "-M", "mps2-an385", "-nographic", "-monitor", "none", "-serial", "none",
+           "-semihosting-config", "enable=on,target=native", "-singlestep", "-d", "exec,nochain", "-D", "/dev/stdout",
+           "-kernel"]
+TRACE_PC = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/")
+
+
+def qemu_count(elf: Path, function: str) -> float:
+    """Instructions per call of ``function`` (and its callees) on the emulated Cortex-M3."""
+    entry = None
+    for line in sh(["arm-none-eabi-nm", str(elf)]).splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == function:
+            entry = int(parts[0], 16) & ~1
+    returns = set()
+    for line in sh(["arm-none-eabi-objdump", "-d", str(elf)]).splitlines():
+        m = re.match(r"\s*([0-9a-f]+):\s+([0-9a-f]{4}) ([0-9a-f]{4})\s+bl\s+[0-9a-f]+ <" + re.escape(function) + ">", line)
+        if m:
+            returns.add(int(m.group(1), 16) + 4)  # a 32-bit BL: execution resumes 4 bytes on
+    if entry is None or not returns:
+        raise SystemExit(f"bench_firmware: {function} or its call site not found in {elf}")
+    proc = subprocess.Popen([*QEMU_M3, str(elf)], stdout=subprocess.PIPE, text=True)
+    inside, count, calls = False, 0, 0
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        m = TRACE_PC.match(line)
+        if not m:
+            continue
+        pc = int(m.group(1), 16)
+        if pc == entry and not inside:
+            inside, calls = True, calls + 1
+        elif inside and pc in returns:
+            inside = False
+        if inside:
+            count += 1
+    if proc.wait() != 0 or calls != QEMU_CALLS:
+        raise SystemExit(f"bench_firmware: {elf} exited with {proc.returncode} after {calls} calls of {function}")
+    return count / calls
+
+
+def m3_elf(tmp: Path, src: Path, name: str, extra: list[str]) -> Path:
+    elf = tmp / f"m3-{name}.elf"
+    sh([ARM_CC, *M3_FLAGS, "-Os", "-std=c99", "-ffunction-sections", "-fdata-sections", "--specs=nano.specs",
+        "--specs=rdimon.specs", "-nostartfiles", "-T", str(FW / "ports" / "mps2" / "mps2.ld"), f"-I{FW / 'include'}",
+        f"-DEA_BENCH_CALLS={QEMU_CALLS}", *extra, str(FW / "ports" / "mps2" / "startup.c"), str(src),
+        *(str(FW / "src" / f"{m}.c") for m in MODULES), "-Wl,--gc-sections", "-lm", "-o", str(elf)])
+    return elf
+
+
+def instructions(tmp: Path, with_qemu: bool) -> list[tuple[str, float, float | None]]:
     exe = tmp / "ea_bench"
-    sh(["gcc", "-std=c99", "-O2", f"-I{FW / 'include'}", str(FW / "bench" / "ea_bench.c"),
-        *(str(FW / "src" / f"{m}.c") for m in MODULES), "-lm", "-o", str(exe)])
-    rows = [
-        ("int8 NCM, 32 x 96, squared L2 (ea_q8ncm_predict)", callgrind(exe, ["ncm-l2"], "bench_q8", tmp)),
-        ("int8 NCM, 32 x 96, cosine (ea_q8ncm_predict)", callgrind(exe, ["ncm-cos"], "bench_q8", tmp)),
-        ("float64 NCM, 32 x 96, squared L2 (ea_ncm_predict)", callgrind(exe, ["ncm-float"], "bench_ncm", tmp)),
-        ("UCB1 select + update, 8 arms", callgrind(exe, ["ucb1"], "bench_ucb1", tmp)),
-    ]
+    bench = FW / "bench" / "ea_bench.c"
+    sh(["gcc", "-std=c99", "-O2", f"-I{FW / 'include'}", str(bench), *(str(FW / "src" / f"{m}.c") for m in MODULES),
+        "-lm", "-o", str(exe)])
+    rows = []
+    for mode, name in BENCH_MODES:
+        m3 = qemu_count(m3_elf(tmp, bench, mode, [f'-DEA_BENCH_MODE="{mode}"']), "bench_step") if with_qemu else None
+        rows.append((name, callgrind(exe, [mode], "bench_step", tmp), m3))
     try:
-        import emlearn  # noqa: PLC0415 - optional peer
+        import emlearn  # noqa: PLC0415 - the `bench` extra
     except ImportError:
-        print("bench_firmware: emlearn is not installed; its kNN row is left out", file=sys.stderr)
+        print("bench_firmware: emlearn is not installed (pip install -e '.[bench]'); its kNN row is left out",
+              file=sys.stderr)
         return rows
     knn = tmp / "emlearn_knn"
-    sh(["gcc", "-O2", f"-I{emlearn.includedir}", str(FW / "bench" / "emlearn_knn.c"), "-lm", "-o", str(knn)])
+    src = FW / "bench" / "emlearn_knn.c"
+    sh(["gcc", "-O2", f"-I{emlearn.includedir}", str(src), "-lm", "-o", str(knn)])
     version = getattr(emlearn, "__version__", "?")
-    rows.append((f"emlearn {version} kNN, k=1, 32 x 96 int16 (eml_neighbors_predict)", callgrind(knn, [], "bench_knn", tmp)))
+    m3 = qemu_count(m3_elf(tmp, src, "knn", [f"-I{emlearn.includedir}"]), "bench_knn") if with_qemu else None
+    rows.append((f"emlearn {version} kNN predict, k=1, 32 x 96 int16 (eml_neighbors_predict)",
+                 callgrind(knn, [], "bench_knn", tmp), m3))
     return rows
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
-    for tool in (ARM_CC, "arm-none-eabi-size", "arm-none-eabi-nm", "valgrind", "gcc", "make"):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--no-qemu", action="store_true", help="skip the instruction counts on the emulated Cortex-M3")
+    args = parser.parse_args()
+    tools = [ARM_CC, "arm-none-eabi-size", "arm-none-eabi-nm", "arm-none-eabi-objdump", "valgrind", "gcc", "make"]
+    for tool in tools + ([] if args.no_qemu else ["qemu-system-arm"]):
         if shutil.which(tool) is None:
             sys.exit(f"bench_firmware: {tool} is missing; run scripts/setup-system")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         sh(["make", "-C", str(FW), f"BUILD={tmp / 'cross'}",
             *(f"{tmp / 'cross'}/{c}/ea_state.o" for c in CORES.values())])
-        print("#### `.text` bytes per core and module (arm-none-eabi-gcc -Os)\n")
+        print("#### `.text` bytes per core and module (arm-none-eabi-gcc -Os, each object alone)\n")
         print(size_table(tmp / "cross"))
+        print("\n#### `.text` bytes per configuration (Cortex-M3, -Os, --gc-sections: only what is called)\n")
+        print("| configuration | entry points | library .text |\n|---|---:|---:|")
+        for name, text, n in config_sizes(tmp):
+            print(f"| {name} | {n} | **{text}** |")
         own, libc, soft, funcs = linked_program(tmp)
         print("\n#### A linked program on the Cortex-M3 (-Os, --gc-sections)\n")
         print("firmware/examples/minimal.c (store load + commit, int8 NCM classify/enroll/update, UCB1 select/update/"
@@ -222,11 +368,13 @@ def main() -> None:
         su = stack_use(tmp)
         print("| entry point | stack |\n|---|---:|")
         for fn, b in sorted(su.items(), key=lambda kv: -kv[1]):
-            print(f"| `{fn}` | {b} |")
-        print("\n#### Instructions per call (host gcc -O2, callgrind, 1000 calls)\n")
-        print("| operation | instructions/call |\n|---|---:|")
-        for name, ir in instructions(tmp):
-            print(f"| {name} | {ir:,.0f} |")
+            note = " (the example's own frame holds its store, writer and learner handles)" if fn == "app_step" else ""
+            print(f"| `{fn}`{note} | {b} |")
+        print(f"\n#### Instructions per call (host: gcc -O2, callgrind, {CALLS} calls; Cortex-M3: -Os, soft float,"
+              f" QEMU mps2-an385, {QEMU_CALLS} calls)\n")
+        print("| operation | x86-64 host | Cortex-M3 |\n|---|---:|---:|")
+        for name, ir, m3 in instructions(tmp, not args.no_qemu):
+            print(f"| {name} | {ir:,.0f} | {'-' if m3 is None else f'{m3:,.0f}'} |")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,16 @@
 /* emlearn's kNN (eml_neighbors.h from the emlearn package on PyPI) on the workload of
  * ea_bench.c's ncm-l2: 32 stored items of 96 features (int16 holding int8 values), k = 1.
- * Built and run by bench/bench_firmware.py when emlearn is installed. */
+ * Built and run by bench/bench_firmware.py (the `bench` extra installs emlearn), on the host
+ * and for the emulated Cortex-M3. */
 #include <stdio.h>
 #include <string.h>
 
 #include <eml_neighbors.h>
 
-#define CALLS 1000
+#ifndef EA_BENCH_CALLS
+#define EA_BENCH_CALLS 1000
+#endif
+#define CALLS EA_BENCH_CALLS
 #define DIM 96
 #define ITEMS 32
 #define LCG_MUL 1103515245u

@@ -55,7 +55,7 @@ int app_step(app *a) {
     if (label < 0 || distance > NEW_CLASS_DISTANCE) label = ea_q8ncm_enroll(&ncm, x);
     else ea_q8ncm_update(&ncm, x, (uint32_t)label);
     /* 4. the bandit picks an action and learns from its reward */
-    action = ea_ucb1_select(&bandit);
+    action = ea_ucb1_select(&bandit, NULL);
     if (action < 0) return action;
     ea_bandit_update(&bandit, (uint32_t)action, perform(action));
     /* 5. commit: entries in name order ("bandit." < "ncm."), then the two-slot write */

@@ -15,6 +15,14 @@ EA_CHECK(program_divides_record, EA_RECORD_SIZE % EA_MAX_PROGRAM_SIZE == 0);
 EA_CHECK(program_pow2, (EA_MAX_PROGRAM_SIZE & (EA_MAX_PROGRAM_SIZE - 1)) == 0);
 EA_CHECK(header_fits_program, EA_STORE_HEADER_SIZE % EA_MAX_PROGRAM_SIZE == 0);
 
+/* Keeps a helper out of its caller, so its locals are not on the stack of the caller's
+ * other calls (the deepest path is what counts on a small MCU stack). */
+#if defined(__GNUC__) || defined(__clang__)
+#define EA_NOINLINE __attribute__((noinline))
+#else
+#define EA_NOINLINE
+#endif
+
 /* Byte a device's erased cells read as (NOR flash); a device without erase reads 0. */
 #define EA_ERASED 0xFFu
 
@@ -133,24 +141,31 @@ int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_
     return array(w, prefix, strlen(prefix), name, strlen(name), dtype, ndim, dims, data);
 }
 
-static int bytes_entry(ea_writer *w, const char *name, size_t b, uint8_t dtype, const void *data, uint64_t size) {
+static int bytes_entry(ea_writer *w, const char *prefix, size_t a, const char *name, size_t b, uint8_t dtype,
+                       const void *data, uint64_t size) {
     if (w->err) return w->err;
     if ((dtype != EA_BYTES && dtype != EA_UTF8) || (data == NULL && size != 0)) return fail(w, EA_ERR_ARG);
     if (dtype == EA_UTF8 && !ea_utf8_valid((const uint8_t *)data, size)) return fail(w, EA_ERR_ARG);
-    return put(w, "", 0, name, b, dtype, 0, NULL, data, size);
+    return put(w, prefix, a, name, b, dtype, 0, NULL, data, size);
 }
 
 int ea_writer_bytes(ea_writer *w, const char *name, uint8_t dtype, const void *data, uint32_t size) {
+    return ea_writer_bytes_p(w, NULL, name, dtype, data, size);
+}
+
+int ea_writer_bytes_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, const void *data,
+                      uint32_t size) {
     if (w == NULL) return EA_ERR_ARG;
     if (name == NULL) return fail(w, EA_ERR_ARG);
-    return bytes_entry(w, name, strlen(name), dtype, data, size);
+    if (prefix == NULL) prefix = "";
+    return bytes_entry(w, prefix, strlen(prefix), name, strlen(name), dtype, data, size);
 }
 
 int ea_writer_copy(ea_writer *w, const ea_entry *e) {
     if (w == NULL) return EA_ERR_ARG;
     if (e == NULL || e->name == NULL) return fail(w, EA_ERR_ARG);
     if (e->dtype == EA_BYTES || e->dtype == EA_UTF8) {
-        return bytes_entry(w, e->name, e->name_size, e->dtype, e->data, e->data_size);
+        return bytes_entry(w, "", 0, e->name, e->name_size, e->dtype, e->data, e->data_size);
     }
     return array(w, "", 0, e->name, e->name_size, e->dtype, e->ndim, e->dims, e->data);
 }
@@ -185,8 +200,9 @@ static int check_storage(const ea_storage *st) {
 }
 
 /* Program size bytes at offset (a multiple of the program unit); a partial last unit is
- * padded with the erased value, or 0 on storage without erase. */
-static int program(const ea_storage *st, uint64_t offset, const void *data, size_t size) {
+ * padded with the erased value, or 0 on storage without erase, in scratch (at least
+ * EA_MAX_PROGRAM_SIZE bytes the caller has free: no buffer on this frame). */
+static int program(const ea_storage *st, uint64_t offset, const void *data, size_t size, uint8_t *scratch) {
     uint32_t unit = unit_of(st);
     size_t full = size - size % unit;
     int err;
@@ -195,23 +211,22 @@ static int program(const ea_storage *st, uint64_t offset, const void *data, size
         if (err) return err < 0 ? err : EA_ERR_IO;
     }
     if (full < size) {
-        uint8_t tail[EA_MAX_PROGRAM_SIZE];
-        memset(tail, st->erase ? EA_ERASED : 0, sizeof tail);
-        memcpy(tail, (const uint8_t *)data + full, size - full);
-        err = st->program(st->ctx, offset + full, tail, unit);
+        memset(scratch, st->erase ? EA_ERASED : 0, unit);
+        memcpy(scratch, (const uint8_t *)data + full, size - full);
+        err = st->program(st->ctx, offset + full, scratch, unit);
         if (err) return err < 0 ? err : EA_ERR_IO;
     }
     return EA_OK;
 }
 
-/* Program zeros over [offset, offset + size); offset and size multiples of the unit. */
-static int program_zeros(const ea_storage *st, uint64_t offset, uint64_t size) {
-    uint8_t zeros[EA_MAX_PROGRAM_SIZE];
-    memset(zeros, 0, sizeof zeros);
+/* Program zeros over [offset, offset + size); offset and size multiples of the unit, so
+ * each piece of scratch goes to the device as it is. */
+static int program_zeros(const ea_storage *st, uint64_t offset, uint64_t size, uint8_t *scratch) {
+    memset(scratch, 0, EA_MAX_PROGRAM_SIZE);
     while (size) {
-        size_t n = size < sizeof zeros ? (size_t)size : sizeof zeros;
-        int err = program(st, offset, zeros, n);
-        if (err) return err;
+        size_t n = size < EA_MAX_PROGRAM_SIZE ? (size_t)size : EA_MAX_PROGRAM_SIZE;
+        int err = st->program(st->ctx, offset, scratch, n);
+        if (err) return err < 0 ? err : EA_ERR_IO;
         offset += n;
         size -= n;
     }
@@ -269,81 +284,112 @@ int ea_store_layout(const ea_storage *st, const ea_format_config *cfg, size_t fa
     return EA_OK;
 }
 
-int ea_store_format(const ea_storage *st, const ea_format_config *cfg, const void *factory, size_t factory_size) {
-    uint8_t head[EA_STORE_HEADER_SIZE];
-    uint8_t rec[EA_RECORD_SIZE];
-    uint64_t s_off, cap, total, end;
-    ea_blob blob;
-    int err = ea_store_layout(st, cfg, factory_size, &s_off, &cap, &total);
-    if (err) return err;
-    if (factory == NULL) return EA_ERR_ARG;
-    err = ea_blob_open(&blob, factory, factory_size);
-    if (err) return err;
+/* The writes of ea_store_format once its arguments are checked: the buffer for the header
+ * and the record lives here, apart from the validation's stack. */
+EA_NOINLINE static int format_body(const ea_storage *st, const void *factory, size_t factory_size, uint64_t s_off, uint64_t cap,
+                       uint64_t total) {
+    uint8_t buf[EA_STORE_HEADER_SIZE]; /* the slot record, then the store header */
+    uint64_t end = round_up((uint64_t)EA_STORE_HEADER_SIZE + factory_size, unit_of(st));
     /* first make any previous store unreadable: erase everything, or zero the header */
-    err = st->erase ? erase(st, 0, total) : program_zeros(st, 0, EA_STORE_HEADER_SIZE);
+    int err = st->erase ? erase(st, 0, total) : program_zeros(st, 0, EA_STORE_HEADER_SIZE, buf);
     if (!err) err = sync(st);
-    if (!err) err = program(st, EA_STORE_HEADER_SIZE, factory, factory_size);
-    end = round_up((uint64_t)EA_STORE_HEADER_SIZE + factory_size, unit_of(st));
-    if (!err && !st->erase && end < s_off) err = program_zeros(st, end, s_off - end); /* as Python pads */
-    if (!err) err = program(st, s_off + EA_RECORD_SIZE, factory, factory_size);
+    if (!err) err = program(st, EA_STORE_HEADER_SIZE, factory, factory_size, buf);
+    if (!err && !st->erase && end < s_off) err = program_zeros(st, end, s_off - end, buf); /* as Python pads */
+    if (!err) err = program(st, s_off + EA_RECORD_SIZE, factory, factory_size, buf);
     if (!err) err = sync(st);
-    record(rec, 0, 1, factory, factory_size);
-    if (!err) err = program(st, s_off, rec, sizeof rec);
-    if (!err && !st->erase && st->size != 0) err = program_zeros(st, s_off + cap, EA_RECORD_SIZE); /* slot 1 empty */
+    record(buf, 0, 1, factory, factory_size);
+    if (!err) err = program(st, s_off, buf, EA_RECORD_SIZE, NULL); /* whole units: no tail */
+    if (!err && !st->erase && st->size != 0) err = program_zeros(st, s_off + cap, EA_RECORD_SIZE, buf); /* slot 1 empty */
     if (!err) err = sync(st);
     if (err) return err;
-    memset(head, 0, sizeof head);
-    memcpy(head, EA_STORE_MAGIC, EA_STORE_HEADER_MAGIC_SIZE);
-    wr16(head + EA_STORE_HEADER_FORMAT_MAJOR_AT, EA_STORE_FORMAT_MAJOR);
-    wr16(head + EA_STORE_HEADER_FORMAT_MINOR_AT, EA_STORE_FORMAT_MINOR);
-    wr32(head + EA_STORE_HEADER_HEADER_SIZE_AT, EA_STORE_HEADER_SIZE);
-    wr64(head + EA_STORE_HEADER_FACTORY_OFFSET_AT, EA_STORE_HEADER_SIZE);
-    wr64(head + EA_STORE_HEADER_FACTORY_SIZE_AT, (uint64_t)factory_size);
-    wr64(head + EA_STORE_HEADER_SLOTS_OFFSET_AT, s_off);
-    wr64(head + EA_STORE_HEADER_SLOT_CAPACITY_AT, cap);
-    wr32(head + EA_STORE_HEADER_HEADER_CRC_AT, ea_crc32(0, head, EA_STORE_HEADER_HEADER_CRC_AT));
-    err = program(st, 0, head, sizeof head);
+    memset(buf, 0, sizeof buf);
+    memcpy(buf, EA_STORE_MAGIC, EA_STORE_HEADER_MAGIC_SIZE);
+    wr16(buf + EA_STORE_HEADER_FORMAT_MAJOR_AT, EA_STORE_FORMAT_MAJOR);
+    wr16(buf + EA_STORE_HEADER_FORMAT_MINOR_AT, EA_STORE_FORMAT_MINOR);
+    wr32(buf + EA_STORE_HEADER_HEADER_SIZE_AT, EA_STORE_HEADER_SIZE);
+    wr64(buf + EA_STORE_HEADER_FACTORY_OFFSET_AT, EA_STORE_HEADER_SIZE);
+    wr64(buf + EA_STORE_HEADER_FACTORY_SIZE_AT, (uint64_t)factory_size);
+    wr64(buf + EA_STORE_HEADER_SLOTS_OFFSET_AT, s_off);
+    wr64(buf + EA_STORE_HEADER_SLOT_CAPACITY_AT, cap);
+    wr32(buf + EA_STORE_HEADER_HEADER_CRC_AT, ea_crc32(0, buf, EA_STORE_HEADER_HEADER_CRC_AT));
+    err = program(st, 0, buf, sizeof buf, NULL);
     return err ? err : sync(st);
 }
 
-int ea_store_load(ea_store *store, const ea_storage *st, void *buf, size_t capacity, size_t *size) {
-    uint8_t *p = (uint8_t *)buf;
-    uint64_t need;
-    int got, err = check_storage(st);
+/* Is data a valid blob? (its own frame: the ea_blob is not kept on the writes' stack) */
+EA_NOINLINE static int valid_blob(const void *data, size_t size) {
+    ea_blob blob;
+    return ea_blob_open(&blob, data, size);
+}
+
+int ea_store_format(const ea_storage *st, const ea_format_config *cfg, const void *factory, size_t factory_size) {
+    uint64_t s_off, cap, total;
+    int err = ea_store_layout(st, cfg, factory_size, &s_off, &cap, &total);
     if (err) return err;
-    if (store == NULL || buf == NULL || size == NULL) return EA_ERR_ARG;
+    if (factory == NULL) return EA_ERR_ARG;
+    err = valid_blob(factory, factory_size);
+    return err ? err : format_body(st, factory, factory_size, s_off, cap, total);
+}
+
+/* Read the store image into buf: the header, then as much as it declares (bounded by the
+ * device and the buffer). Returns the bytes to open, or an error. */
+EA_NOINLINE static long read_image(const ea_storage *st, uint8_t *p, size_t capacity) {
+    uint64_t need;
+    int got;
     if (capacity < EA_STORE_HEADER_SIZE) return EA_ERR_NO_SPACE;
     got = st->read(st->ctx, 0, p, EA_STORE_HEADER_SIZE);
-    if (got < 0) return got;
-    *size = (size_t)got;
-    if (got < (int)EA_STORE_HEADER_SIZE) return ea_store_open(store, p, (size_t)got); /* MAGIC or TRUNCATED */
+    if (got < (int)EA_STORE_HEADER_SIZE) return got; /* an error, or MAGIC / TRUNCATED when opened */
     need = rd64(p + EA_STORE_HEADER_SLOTS_OFFSET_AT);
     /* a header whose fields are wrong is refused by ea_store_open before they are used */
     if (ea_crc32(0, p, EA_STORE_HEADER_HEADER_CRC_AT) != rd32(p + EA_STORE_HEADER_HEADER_CRC_AT) ||
         need > EA_MAX_SLOT_CAPACITY || rd64(p + EA_STORE_HEADER_SLOT_CAPACITY_AT) > EA_MAX_SLOT_CAPACITY) {
-        return ea_store_open(store, p, EA_STORE_HEADER_SIZE);
+        return EA_STORE_HEADER_SIZE;
     }
     need += EA_SLOT_COUNT * rd64(p + EA_STORE_HEADER_SLOT_CAPACITY_AT);
     if (st->size != 0 && need > st->size) need = st->size;
     if (need > capacity) return EA_ERR_NO_SPACE;
-    got = st->read(st->ctx, 0, p, (size_t)need);
-    if (got < 0) return got;
-    *size = (size_t)got;
-    return ea_store_open(store, p, (size_t)got);
+    return st->read(st->ctx, 0, p, (size_t)need);
 }
 
-int ea_store_commit(ea_store *store, const ea_storage *st, const void *blob, size_t size) {
-    uint8_t rec[EA_RECORD_SIZE];
-    ea_blob b;
-    unsigned target;
-    uint64_t offset, sequence;
+int ea_store_load(ea_store *store, const ea_storage *st, void *buf, size_t capacity, size_t *size) {
+    long got;
     int err = check_storage(st);
     if (err) return err;
-    if (store == NULL || blob == NULL || store->active_slot < 0 || store->active_slot >= (int)EA_SLOT_COUNT) {
-        return EA_ERR_ARG;
-    }
-    err = ea_blob_open(&b, blob, size);
-    if (err) return err;
+    if (store == NULL || buf == NULL || size == NULL) return EA_ERR_ARG;
+    got = read_image(st, (uint8_t *)buf, capacity);
+    if (got < 0) return (int)got;
+    *size = (size_t)got;
+    return ea_store_open(store, buf, (size_t)got);
+}
+
+/* The writes of a commit (erase, payload, sync, record, sync) into slot target. */
+EA_NOINLINE static int commit_body(const ea_storage *st, uint64_t offset, uint64_t capacity, unsigned target, uint64_t sequence,
+                       const void *blob, size_t size) {
+    uint8_t rec[EA_RECORD_SIZE];
+    int err = st->erase ? erase(st, offset, capacity) : EA_OK;
+    if (!err) err = program(st, offset + EA_RECORD_SIZE, blob, size, rec); /* rec is free until the record */
+    if (!err) err = sync(st);
+    record(rec, target, sequence, blob, size);
+    if (!err) err = program(st, offset, rec, sizeof rec, NULL);
+    return err ? err : sync(st);
+}
+
+/* The ea_blob of a blob valid_blob accepted, from its header (what ea_blob_open fills). */
+static void blob_view(ea_blob *b, const void *data, size_t size) {
+    const uint8_t *p = (const uint8_t *)data;
+    b->data = p;
+    b->size = size;
+    b->major = (uint16_t)(p[EA_BLOB_HEADER_FORMAT_MAJOR_AT] | (p[EA_BLOB_HEADER_FORMAT_MAJOR_AT + 1] << 8));
+    b->minor = (uint16_t)(p[EA_BLOB_HEADER_FORMAT_MINOR_AT] | (p[EA_BLOB_HEADER_FORMAT_MINOR_AT + 1] << 8));
+    b->header_size = rd32(p + EA_BLOB_HEADER_HEADER_SIZE_AT);
+    b->entry_count = rd32(p + EA_BLOB_HEADER_ENTRY_COUNT_AT);
+}
+
+/* ea_store_commit once the blob is known to be valid */
+EA_NOINLINE static int commit_checked(ea_store *store, const ea_storage *st, const void *blob, size_t size) {
+    unsigned target;
+    uint64_t offset;
+    int err;
     /* a state larger than its slot, or the last sequence number: Python rebuilds the file;
      * on flash that is a new format (the caller decides) */
     if ((uint64_t)size > store->slot_capacity - EA_RECORD_SIZE || store->sequence == EA_MAX_SEQUENCE) {
@@ -354,23 +400,24 @@ int ea_store_commit(ea_store *store, const ea_storage *st, const void *blob, siz
     }
     target = store->active_slot == 0 ? 1u : 0u;
     offset = store->slots_offset + (uint64_t)target * store->slot_capacity;
-    sequence = store->sequence + 1;
     if (st->size != 0 && (offset > st->size || st->size - offset < store->slot_capacity)) return EA_ERR_NO_SPACE;
-    if (st->erase) {
-        err = erase(st, offset, store->slot_capacity);
-        if (err) return err;
-    }
-    err = program(st, offset + EA_RECORD_SIZE, blob, size);
-    if (!err) err = sync(st);
-    record(rec, target, sequence, blob, size);
-    if (!err) err = program(st, offset, rec, sizeof rec);
-    if (!err) err = sync(st);
+    err = commit_body(st, offset, store->slot_capacity, target, store->sequence + 1, blob, size);
     if (err) return err;
-    store->current = b;
-    store->sequence = sequence;
+    blob_view(&store->current, blob, size);
+    store->sequence++;
     store->active_slot = (int)target;
     store->damaged_slots &= ~(1 << target);
     return EA_OK;
+}
+
+int ea_store_commit(ea_store *store, const ea_storage *st, const void *blob, size_t size) {
+    int err = check_storage(st);
+    if (err) return err;
+    if (store == NULL || blob == NULL || store->active_slot < 0 || store->active_slot >= (int)EA_SLOT_COUNT) {
+        return EA_ERR_ARG;
+    }
+    err = valid_blob(blob, size);
+    return err ? err : commit_checked(store, st, blob, size);
 }
 
 /* ------------------------------------------------------------------ RAM device */

@@ -2,6 +2,7 @@
  * under QEMU with semihosting, aarch64 under qemu-aarch64): known answers computed by the
  * Python side, so a target whose arithmetic differs (soft-float, 32-bit, big carries in
  * the 128-bit PCG64 step) fails here. Exit status: the number of failed checks. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,10 +50,10 @@ static void test_q8_and_bandit(void) {
     q.metric = cos.metric;
     CHECK(ea_q8ncm_predict(&q, x0, &score) == 0 && score == 10000);
     CHECK(ea_ucb1_init(&b, NULL, 3, 3, c, s, active, rng) == EA_OK);
-    CHECK(ea_ucb1_select(&b) == 0 && ea_bandit_update(&b, 0, 1.0) == EA_OK);
-    CHECK(ea_ucb1_select(&b) == 1 && ea_bandit_update(&b, 1, 0.0) == EA_OK);
-    CHECK(ea_ucb1_select(&b) == 2 && ea_bandit_update(&b, 2, 0.5) == EA_OK);
-    CHECK(ea_ucb1_select(&b) == 0);
+    CHECK(ea_ucb1_select(&b, NULL) == 0 && ea_bandit_update(&b, 0, 1.0) == EA_OK);
+    CHECK(ea_ucb1_select(&b, NULL) == 1 && ea_bandit_update(&b, 1, 0.0) == EA_OK);
+    CHECK(ea_ucb1_select(&b, NULL) == 2 && ea_bandit_update(&b, 2, 0.5) == EA_OK);
+    CHECK(ea_ucb1_select(&b, NULL) == 0);
 }
 
 /* A store in RAM: format, commit, reopen, and a blob that round-trips through the writer. */
@@ -118,12 +119,90 @@ static void test_refused_load_changes_nothing(void) {
     CHECK(ea_writer_array_p(&w, "ab", ".c", EA_F64, 0, NULL, &one) == EA_OK);
 }
 
+/* Enrollment grows the state until it no longer fits its slot: that commit is refused
+ * with EA_ERR_NO_SPACE, nothing is written, and the store keeps the last state that fit. */
+static void test_enroll_until_full(void) {
+    enum { DIM = 96, MAXK = 64 };
+    static union { uint64_t a; uint8_t b[3 * 4096]; } dev, img;
+    static union { uint64_t a; uint8_t b[16384]; } blob;
+    static int8_t protos[MAXK * DIM];
+    static int32_t sums[MAXK * DIM], counts[MAXK];
+    int8_t x[DIM];
+    ea_storage st;
+    ea_ram ram;
+    ea_store store;
+    ea_q8ncm q;
+    ea_writer w;
+    ea_format_config cfg;
+    size_t got;
+    long n;
+    int k, err = EA_OK, committed = 0;
+    cfg.slot_capacity = 4096;
+    memset(x, 1, sizeof x);
+    ea_ram_storage(&st, &ram, dev.b, sizeof dev.b);
+    ea_q8ncm_init(&q, NULL, DIM, MAXK, protos, sums, counts);
+    ea_writer_init(&w, blob.b, sizeof blob.b);
+    ea_q8ncm_save(&q, &w, NULL);
+    n = ea_writer_finish(&w);
+    CHECK(n > 0 && ea_store_format(&st, &cfg, blob.b, (size_t)n) == EA_OK);
+    CHECK(ea_store_load(&store, &st, img.b, sizeof img.b, &got) == EA_OK);
+    for (k = 0; k < MAXK && err == EA_OK; k++) {
+        x[0] = (int8_t)k;
+        CHECK(ea_q8ncm_enroll(&q, x) == k);
+        ea_writer_init(&w, blob.b, sizeof blob.b);
+        ea_q8ncm_save(&q, &w, NULL);
+        n = ea_writer_finish(&w);
+        err = n > 0 ? ea_store_commit(&store, &st, blob.b, (size_t)n) : (int)n;
+        if (err == EA_OK) committed = k + 1;
+    }
+    CHECK(err == EA_ERR_NO_SPACE && committed >= 4 && committed < MAXK);
+    CHECK(ea_store_load(&store, &st, img.b, sizeof img.b, &got) == EA_OK);
+    CHECK(ea_q8ncm_load(&q, &store.current, NULL) == EA_OK && q.n_classes == (uint32_t)committed);
+}
+
+/* edgeadapt.guard docstrings: DetectionGuard(threshold=0.6, min_margin=0.05,
+ * refractory_seconds=1.0) on (0.0, 0.5), (0.1, 0.7), (0.2, 0.8), (1.5, 0.9) fires
+ * [False, True, False, True]; AlertGuard(on=0.5, off=0.3, min_duration=2, refractory=2)
+ * on [0.9, 0.1, 0.9, 0.9, 0.4, 0.2, 0.9, 0.9, 0.9] is active [0, 0, 0, 1, 1, 0, 0, 0, 1]. */
+static void test_guards(void) {
+    static const double t[4] = {0.0, 0.1, 0.2, 1.5}, sc[4] = {0.5, 0.7, 0.8, 0.9};
+    static const int fired[4] = {0, 1, 0, 1};
+    static const double scores[9] = {0.9, 0.1, 0.9, 0.9, 0.4, 0.2, 0.9, 0.9, 0.9};
+    static const int8_t on[9] = {0, 0, 0, 1, 1, 0, 0, 0, 1};
+    char label[8];
+    ea_dguard g;
+    ea_dguard_config dc;
+    ea_aguard a;
+    ea_aguard_config ac;
+    int i;
+    memset(&dc, 0, sizeof dc);
+    dc.threshold = 0.6;
+    dc.min_margin = 0.05;
+    CHECK(ea_dguard_init(&g, &dc, label, sizeof label) == EA_OK && g.refractory_seconds == 1.0);
+    for (i = 0; i < 4; i++) CHECK(ea_dguard_process(&g, t[i], "hey", 3, sc[i], 0.0) == fired[i]);
+    CHECK(ea_dguard_process(&g, HUGE_VAL - HUGE_VAL, "hey", 3, 0.9, 0.0) == EA_ERR_ARG);
+    CHECK(ea_dguard_process(&g, 9.0, "a long label", 12, 0.9, 0.0) == EA_ERR_NO_SPACE);
+    memset(&ac, 0, sizeof ac);
+    ac.on = 0.5;
+    ac.off = 0.3;
+    ac.has_off = 1;
+    ac.min_duration = 2;
+    ac.refractory = 2;
+    CHECK(ea_aguard_init(&a, &ac) == EA_OK);
+    for (i = 0; i < 9; i++) CHECK(ea_aguard_update(&a, scores[i]) >= 0 && a.active == on[i]);
+    CHECK(a.alerts == 2);
+    ac.off = 0.6;
+    CHECK(ea_aguard_init(&a, &ac) == EA_ERR_ARG);
+}
+
 int main(void) {
     test_pcg64();
     test_refused_load_changes_nothing();
     test_moments();
     test_q8_and_bandit();
     test_ram_store();
+    test_guards();
+    test_enroll_until_full();
     printf("unit tests: %d failures\n", failures);
     return failures;
 }

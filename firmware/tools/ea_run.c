@@ -4,12 +4,16 @@
  *   moments DIM FORGETTING | cov DIM FORGETTING | ridge DIM FORGETTING FIT_INTERCEPT
  *   ncm DIM N_CLASSES MAX_CLASSES | q8 DIM MAX_CLASSES METRIC(0 l2, 1 cosine)
  *   ucb1 N_ARMS MAX_ARMS ALPHA | egreedy N_ARMS MAX_ARMS EPSILON
+ *   bts N_ARMS MAX_ARMS N_REPLICATES PRIOR_REWARD PRIOR_WEIGHT
+ *   dguard THRESHOLD MIN_MARGIN DEBOUNCE REFRACTORY | aguard ON OFF|none MIN_DURATION REFRACTORY
  *
  * Script lines: `load FILE` / `save FILE` (a state blob), `merge FILE` (moments, cov),
  * `u ...` (update: moments/cov `u W X..`, ridge `u W Y X..`, ncm `u LABEL W X..`,
  * q8 `u LABEL X..`, bandits `u ARM REWARD`), `p X..` (predict: prints the class and its
  * distance or score), `e X..` (q8: enroll, prints the index), `add` (class/arm, prints
- * the index), `retire ARM`, `s` (bandits: select, prints the arm). Numbers are parsed with
+ * the index), `retire ARM`, `s [ARM..]` (bandits: select, among the listed arms if any,
+ * prints the arm), `g ...` (guards: detection `g TIME SCORE RUNNER_UP [LABEL]` prints 0 or
+ * 1, alert `g SCORE` prints the event and the active flag), `clear`, `reset`. Numbers are parsed with
  * strtod, so hex floats ("0x1.8p+1") pass doubles exactly. Exit 2 with `error CODE` on
  * the first error. Stores: `ea_run store-format FILE BLOB` and `ea_run store-commit FILE
  * BLOB` write through a stdio storage device; `ea_run reencode IN OUT` copies a blob
@@ -120,7 +124,12 @@ typedef struct run {
     ea_ncm n;
     ea_q8ncm q;
     ea_bandit b;
+    ea_bts t;
+    ea_dguard dg;
+    ea_aguard ag;
 } run;
+
+static char label_buf[64];
 
 static int is(const run *r, const char *k) { return strcmp(r->kind, k) == 0; }
 
@@ -130,6 +139,9 @@ static int save(run *r, ea_writer *w) {
     if (is(r, "ridge")) return ea_ridge_save(&r->r, w, NULL);
     if (is(r, "ncm")) return ea_ncm_save(&r->n, w, NULL);
     if (is(r, "q8")) return ea_q8ncm_save(&r->q, w, NULL);
+    if (is(r, "bts")) return ea_bts_save(&r->t, w, NULL);
+    if (is(r, "dguard")) return ea_dguard_save(&r->dg, w, NULL);
+    if (is(r, "aguard")) return ea_aguard_save(&r->ag, w, NULL);
     return ea_bandit_save(&r->b, w, NULL);
 }
 
@@ -139,6 +151,9 @@ static int load(run *r, const ea_blob *b) {
     if (is(r, "ridge")) return ea_ridge_load(&r->r, b, NULL);
     if (is(r, "ncm")) return ea_ncm_load(&r->n, b, NULL);
     if (is(r, "q8")) return ea_q8ncm_load(&r->q, b, NULL);
+    if (is(r, "bts")) return ea_bts_load(&r->t, b, NULL);
+    if (is(r, "dguard")) return ea_dguard_load(&r->dg, b, NULL);
+    if (is(r, "aguard")) return ea_aguard_load(&r->ag, b, NULL);
     return ea_bandit_load(&r->b, b, NULL);
 }
 
@@ -190,6 +205,27 @@ int main(int argc, char **argv) {
         } else if (is(&r, "egreedy")) {
             ea_egreedy_config cfg; cfg.epsilon = a3;
             err = ea_egreedy_init(&r.b, &cfg, a1, a2, f_a, f_b, active, zero);
+        } else if (is(&r, "bts") && argc == 7) {
+            ea_bts_config cfg;
+            cfg.n_replicates = (uint32_t)a3;
+            cfg.prior_reward = strtod(argv[5], NULL);
+            cfg.prior_weight = strtod(argv[6], NULL);
+            err = ea_bts_init(&r.t, &cfg, a1, a2, f_a, f_b, f_c, active, zero);
+        } else if (is(&r, "dguard") && argc == 6) {
+            ea_dguard_config cfg;
+            cfg.threshold = strtod(argv[2], NULL);
+            cfg.min_margin = strtod(argv[3], NULL);
+            cfg.debounce_frames = (uint32_t)strtoul(argv[4], NULL, 10);
+            cfg.refractory_seconds = strtod(argv[5], NULL);
+            err = ea_dguard_init(&r.dg, &cfg, label_buf, sizeof label_buf);
+        } else if (is(&r, "aguard") && argc == 6) {
+            ea_aguard_config cfg;
+            cfg.on = strtod(argv[2], NULL);
+            cfg.has_off = strcmp(argv[3], "none") != 0;
+            cfg.off = cfg.has_off ? strtod(argv[3], NULL) : 0.0;
+            cfg.min_duration = (uint32_t)strtoul(argv[4], NULL, 10);
+            cfg.refractory = (uint32_t)strtoul(argv[5], NULL, 10);
+            err = ea_aguard_init(&r.ag, &cfg);
         } else {
             err = EA_ERR_ARG;
         }
@@ -231,7 +267,8 @@ int main(int argc, char **argv) {
                 int i;
                 for (i = 1; i < n; i++) x[i - 1] = (int8_t)v[i];
                 err = n >= 1 ? ea_q8ncm_update(&r.q, x, (uint32_t)v[0]) : EA_ERR_ARG;
-            } else err = n == 2 ? ea_bandit_update(&r.b, (uint32_t)v[0], v[1]) : EA_ERR_ARG;
+            } else if (is(&r, "bts")) err = n == 2 ? ea_bts_update(&r.t, (uint32_t)v[0], v[1]) : EA_ERR_ARG;
+            else err = n == 2 ? ea_bandit_update(&r.b, (uint32_t)v[0], v[1]) : EA_ERR_ARG;
         } else if (strcmp(cmd, "p") == 0 || strcmp(cmd, "e") == 0) {
             n = numbers(arg, v, MAX_DIM + 3);
             if (is(&r, "ncm")) {
@@ -247,13 +284,38 @@ int main(int argc, char **argv) {
                 if (err >= 0) printf("%d %lld\n", err, (long long)score);
             }
         } else if (strcmp(cmd, "s") == 0) {
-            err = is(&r, "ucb1") ? ea_ucb1_select(&r.b) : ea_egreedy_select(&r.b);
+            uint8_t allowed[MAX_K];
+            int i;
+            n = numbers(arg, v, MAX_K);
+            memset(allowed, 0, sizeof allowed);
+            for (i = 0; i < n; i++) if (v[i] >= 0 && v[i] < MAX_K) allowed[(int)v[i]] = 1;
+            err = is(&r, "ucb1")  ? ea_ucb1_select(&r.b, n ? allowed : NULL)
+                  : is(&r, "bts") ? ea_bts_select(&r.t, n ? allowed : NULL)
+                                  : ea_egreedy_select(&r.b, n ? allowed : NULL);
             if (err >= 0) printf("%d\n", err);
+            else if (err == EA_ERR_NOT_FOUND) { printf("none\n"); err = EA_OK; }
+        } else if (strcmp(cmd, "g") == 0) {
+            n = numbers(arg, v, 3);
+            if (is(&r, "dguard") && n == 3) {
+                char *label = arg, *end;
+                int k;
+                for (k = 0; k < 3; k++) { (void)strtod(label, &end); label = end; }
+                label += strspn(label, " ");
+                err = ea_dguard_process(&r.dg, v[0], *label ? label : NULL, (uint32_t)strlen(label), v[1], v[2]);
+                if (err >= 0) printf("%d\n", err);
+            } else if (is(&r, "aguard") && n == 1) {
+                err = ea_aguard_update(&r.ag, v[0]);
+                if (err >= 0) printf("%d %d\n", err, r.ag.active);
+            } else err = EA_ERR_ARG;
+        } else if (strcmp(cmd, "clear") == 0 && is(&r, "aguard")) {
+            ea_aguard_clear(&r.ag);
+        } else if (strcmp(cmd, "reset") == 0 && (is(&r, "aguard") || is(&r, "dguard"))) {
+            if (is(&r, "aguard")) ea_aguard_reset(&r.ag); else ea_dguard_reset(&r.dg);
         } else if (strcmp(cmd, "add") == 0) {
-            err = is(&r, "ncm") ? ea_ncm_add_class(&r.n) : ea_bandit_add_arm(&r.b);
+            err = is(&r, "ncm") ? ea_ncm_add_class(&r.n) : is(&r, "bts") ? ea_bts_add_arm(&r.t) : ea_bandit_add_arm(&r.b);
             if (err >= 0) printf("%d\n", err);
         } else if (strcmp(cmd, "retire") == 0) {
-            err = ea_bandit_retire_arm(&r.b, (uint32_t)strtoul(arg, NULL, 10));
+            err = ea_bandit_retire_arm(is(&r, "bts") ? &r.t.b : &r.b, (uint32_t)strtoul(arg, NULL, 10));
         } else {
             err = EA_ERR_ARG;
         }

@@ -43,9 +43,10 @@ def ea_run(tmp_path_factory):
     return out_dir / "ea_run"
 
 
-def c_run(tool, args, lines):
+def c_run(tool, args, lines, ok=True):
+    """Output lines of ``ea_run ARGS`` fed ``lines``; with ok=False it must stop with an error (exit 2)."""
     out = subprocess.run([str(tool), *map(str, args)], input="\n".join(lines) + "\n", capture_output=True, text=True)
-    assert out.returncode == 0, out.stdout[-500:] + out.stderr[-2000:]
+    assert out.returncode == (0 if ok else 2), out.stdout[-500:] + out.stderr[-2000:]
     return out.stdout.split("\n")[:-1]
 
 

@@ -149,15 +149,43 @@ typedef struct ea_egreedy_config {
 /* rng: the 6 words of a Python policy's generator (rng_state), e.g. from its factory state. */
 int ea_ucb1_init(ea_bandit *b, const ea_ucb1_config *cfg, uint32_t n_arms, uint32_t max_arms, double *counts,
                  double *sums, uint8_t *active, const uint64_t rng[6]);
-int ea_ucb1_select(const ea_bandit *b); /* an arm, or EA_ERR_NOT_FOUND when none is active */
+/* Selection: allowed is NULL (every active arm) or n_arms bytes, non-zero for an arm the
+ * caller allows (Python's allowed= as a mask); EA_ERR_NOT_FOUND when no active arm is allowed. */
+int ea_ucb1_select(const ea_bandit *b, const uint8_t *allowed); /* an arm, or EA_ERR_NOT_FOUND */
 int ea_egreedy_init(ea_bandit *b, const ea_egreedy_config *cfg, uint32_t n_arms, uint32_t max_arms, double *counts,
                     double *sums, uint8_t *active, const uint64_t rng[6]);
-int ea_egreedy_select(ea_bandit *b); /* draws uniforms: changes the state */
+int ea_egreedy_select(ea_bandit *b, const uint8_t *allowed); /* draws uniforms: changes the state */
 int ea_bandit_update(ea_bandit *b, uint32_t arm, double reward);
 int ea_bandit_add_arm(ea_bandit *b);
 int ea_bandit_retire_arm(ea_bandit *b, uint32_t arm);
 int ea_bandit_save(const ea_bandit *b, ea_writer *w, const char *prefix);
 int ea_bandit_load(ea_bandit *b, const ea_blob *blob, const char *prefix);
+
+/* ------------------------------------------------------------ bootstrap Thompson sampling */
+/* edgeadapt.bandit.BootstrapThompson (double-or-nothing bootstrap, Eckles and Kaptein):
+ * active (bool, (k,)), counts (float64, (k,)), rep_sums and rep_weights (float64, (k, j)),
+ * rng, rng_pos. One uniform per update (its top j bits are the coins), one per select (the
+ * replicate); no special functions. Arrays of max_arms (* n_replicates) each. */
+#define EA_BTS_MAX_REPLICATES 32u /* Python's MAX_REPLICATES: the coins are one uniform's bits */
+typedef struct ea_bts_config {
+    uint32_t n_replicates; /* 0: 16, the Python default; at most EA_BTS_MAX_REPLICATES */
+    double prior_reward;   /* 0: 1.0, the Python default (-0.0: a prior reward of zero) */
+    double prior_weight;   /* 0: 1.0, the Python default; must be > 0 */
+} ea_bts_config;
+typedef struct ea_bts {
+    ea_bandit b;            /* arms, active, counts, generator (b.sums and b.param unused) */
+    uint32_t n_replicates;
+    double prior_reward, prior_weight;
+    double *rep_sums, *rep_weights; /* max_arms * n_replicates, arm-major */
+} ea_bts;
+int ea_bts_init(ea_bts *t, const ea_bts_config *cfg, uint32_t n_arms, uint32_t max_arms, double *counts,
+                double *rep_sums, double *rep_weights, uint8_t *active, const uint64_t rng[6]);
+/* Draws the replicate first, as Python does (so a refused select still moves the generator). */
+int ea_bts_select(ea_bts *t, const uint8_t *allowed);
+int ea_bts_update(ea_bts *t, uint32_t arm, double reward);
+int ea_bts_add_arm(ea_bts *t);
+int ea_bts_save(const ea_bts *t, ea_writer *w, const char *prefix);
+int ea_bts_load(ea_bts *t, const ea_blob *blob, const char *prefix);
 
 /* The entry named prefix + name, of dtype and count elements (EA_ERR_TYPE otherwise). */
 int ea_blob_get_p(const ea_blob *b, const char *prefix, const char *name, uint8_t dtype, uint64_t count,
@@ -166,5 +194,7 @@ int ea_blob_get_p(const ea_blob *b, const char *prefix, const char *name, uint8_
 #ifdef __cplusplus
 }
 #endif
+
+#include "ea_guard.h"
 
 #endif /* EA_LEARN_H */

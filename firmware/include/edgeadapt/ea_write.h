@@ -48,6 +48,10 @@ int ea_writer_array_p(ea_writer *w, const char *prefix, const char *name, uint8_
 /* A bytes or utf8 entry of size bytes. */
 int ea_writer_bytes(ea_writer *w, const char *name, uint8_t dtype, const void *data, uint32_t size);
 
+/* The same, named prefix + name (prefix may be NULL). */
+int ea_writer_bytes_p(ea_writer *w, const char *prefix, const char *name, uint8_t dtype, const void *data,
+                      uint32_t size);
+
 /* Copy an entry read from another blob (same name, dtype, dims, data). */
 int ea_writer_copy(ea_writer *w, const ea_entry *e);
 
