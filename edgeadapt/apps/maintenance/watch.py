@@ -47,7 +47,7 @@ from ...learn import Moments
 from ...state import FileStore, Persistent, WritePolicy, persist
 from ...core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
 from . import tails
-from .baseline import DEFAULT_SHRINKAGE, DEFAULT_THRESHOLD_SIGMAS, BaselineScorer
+from .baseline import DEFAULT_SHRINKAGE, DEFAULT_THRESHOLD_SIGMAS, LEVEL_EVIDENCE, BaselineScorer
 from .monitor import DEFAULT_ADAPT_EVERY, DEFAULT_ADAPT_WEIGHT, AdaptationLimiter, Monitor, WindowResults
 from .slow import DEFAULT_GROUP
 
@@ -130,6 +130,7 @@ class MaintenanceConfig:
     adapt_weight: float = DEFAULT_ADAPT_WEIGHT
     accept_after: int = 0
     group: int = 0
+    level_evidence: float = LEVEL_EVIDENCE
 
     @staticmethod
     def vibration(sample_rate: float, channels: Sequence[str], **options: Any) -> "VibrationConfig":
@@ -156,6 +157,7 @@ class MaintenanceConfig:
         _finite("adapt_weight", self.adapt_weight, 0.0, 1e6, open_low=True)
         _positive_int("accept_after", self.accept_after, 0)
         _positive_int("group", self.group, 0)
+        _finite("level_evidence", self.level_evidence, 0.0, 1e12)
 
     def levels(self) -> tuple[float, float]:
         """Alert raise and clear levels in score units (``-log10`` tail probability).
@@ -171,6 +173,10 @@ class MaintenanceConfig:
         """Feature blocks with their own covariance."""
         return 1
 
+    def level_features(self) -> tuple[int, ...]:
+        """Indices of features that are levels (not differences): they need evidence of their range."""
+        return ()
+
     def dim(self) -> int:
         """Features per window."""
         raise NotImplementedError
@@ -181,7 +187,9 @@ class MaintenanceConfig:
 
     def make_monitor(self) -> Monitor:
         """A new monitor in the learning phase."""
-        scorer = BaselineScorer(self.dim(), self.learn_windows, self.blocks(), self.shrinkage, self.group)
+        scorer = BaselineScorer(
+            self.dim(), self.learn_windows, self.blocks(), self.shrinkage, self.group, self.level_features(), self.level_evidence
+        )
         on, off = self.levels()
         guard = AlertGuard(on, off, self.min_duration, self.refractory)
         guard.check()
@@ -341,6 +349,11 @@ class TelemetryConfig(MaintenanceConfig):
 
     def dim(self) -> int:
         return len(self.channels) * len(self.make_features().feature_names())
+
+    def level_features(self) -> tuple[int, ...]:
+        """The ``level`` feature of each channel (rates and residuals are differences)."""
+        names = self.make_features().feature_names()
+        return tuple(c * len(names) + names.index("level") for c in range(len(self.channels)))
 
     def make_features(self) -> TelemetryFeatures:
         return TelemetryFeatures(self.scales)
