@@ -349,11 +349,19 @@ class Calibration(Stateful):
         self.dim = dim
         self.powers = powers
         self.moments = Moments(dim)
+        self._scale: tuple[float, ...] | None = None  # scale() as floats, until the moments change
 
     @mutator
     def update_many(self, deviations: Any) -> None:
         """Add log-deviations (n, dim) of held-out windows."""
         self.moments.update_many(np.asarray(deviations, dtype=np.float64).reshape(-1, int(self.dim)))
+        self._scale = None
+
+    def scale_values(self) -> tuple[float, ...]:
+        """:meth:`scale` as plain floats, cached until the calibration changes (the scoring hot path)."""
+        if self._scale is None:
+            self._scale = tuple(float(v) for v in self.scale())
+        return self._scale
 
     @property
     def count(self) -> float:
@@ -382,6 +390,7 @@ class Calibration(Stateful):
     @mutator
     def __iadd__(self, other: "Calibration") -> "Calibration":
         self.moments += other.moments
+        self._scale = None
         return self
 
     def state_dict(self) -> dict[str, Any]:
@@ -389,6 +398,7 @@ class Calibration(Stateful):
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.moments.load_state_dict(state)
+        self._scale = None
 
 
 class BaselineScorer(Stateful):
@@ -686,7 +696,7 @@ class BaselineScorer(Stateful):
             raise InputError("BaselineScorer: not calibrated yet; learn for learn_windows windows first")
         X = self.modes[0].check(X)
         dim = self.used_dim
-        k_d, k_r = self.calibration.scale()
+        k_d, k_r = self.calibration.scale_values()
         slow = self.slow
         use_slow = slow is not None and bool(self.slow_calibration.enough()[0])
         groups = which = None
@@ -698,6 +708,8 @@ class BaselineScorer(Stateful):
             if not len(groups):
                 use_slow = False
         n_stats = 3 if use_slow else 2
+        if len(X) == 1 and not use_slow:
+            return self._log10_tails_one(X, dim, k_d, k_r)
         best = np.full(len(X), np.inf)
         best_mode = np.zeros(len(X), dtype=np.int64)
         for m, mode in enumerate(self.modes):
@@ -715,6 +727,21 @@ class BaselineScorer(Stateful):
             best[better] = -lp[better]
             best_mode[better] = m
         return -best, best_mode
+
+    def _log10_tails_one(self, X: np.ndarray, dim: int, k_d: float, k_r: float) -> tuple[np.ndarray, np.ndarray]:
+        # log10_tails of one window without the slow scale, on plain floats
+        best, best_mode = math.inf, 0
+        bonferroni = math.log10(2.0)
+        for m, mode in enumerate(self.modes):
+            if mode.count <= float(dim) + 2.0:
+                continue
+            d2, r = mode.deviations_checked(X)
+            lp = min(tails.log10_hotelling_sf_one(float(d2[0]) / k_d, dim, mode.count),
+                     tails.log10_max_abs_normal_sf_one(float(r[0]) / k_r, dim))
+            score = -min(lp + bonferroni, 0.0)
+            if score < best:
+                best, best_mode = score, m
+        return np.array([-best]), np.array([best_mode], dtype=np.int64)
 
     def score_many(self, X: Any) -> np.ndarray:
         """Anomaly scores ``-log10 p`` (0 = typical, 3 = one window in a thousand) of the next windows."""

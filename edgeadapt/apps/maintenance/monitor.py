@@ -335,6 +335,9 @@ class Monitor(Stateful):
         if X.ndim != 2 or X.shape[1] != int(self.scorer.dim):
             raise InputError(f"Monitor: X must have shape (n, {self.scorer.dim}), got {X.shape}")
         n = len(X)
+        if n == 1 and not self.accept_after and self.scorer.phase == "monitoring":
+            self._update_one(X)
+            return
         res = WindowResults.empty(n, self.windows)
         scorer, guard, limiter = self.scorer, self.guard, self.limiter
         before = scorer.learned
@@ -390,6 +393,30 @@ class Monitor(Stateful):
             i += take
         self.windows += n
         self.results = res
+
+    def _update_one(self, X: np.ndarray) -> None:
+        # one window while monitoring (live use): the general loop's decisions for a
+        # block of one window, with its bookkeeping done on plain values
+        scorer, guard, limiter = self.scorer, self.guard, self.limiter
+        first_ready = limiter.steps_until_ready() <= 1
+        lp, modes = scorer.log10_tails(X)
+        score = -float(lp[0]) + 0.0
+        guard.update_many(np.array([score]))
+        flags, events = guard.history
+        active, event = bool(flags[0]), int(events[0])
+        if active or event == CLEARED:
+            self._collect(X, flags, events)
+        limiter.update(1)
+        scorer.advance(X)
+        adapted = self.adapt and first_ready and score < float(guard.off) and not guard.active
+        if adapted:
+            scorer.adapt(X[0], int(modes[0]), float(self.adapt_weight))
+            limiter.mark()
+        self.results = WindowResults(
+            np.array([self.windows], dtype=np.int64), np.zeros(1, dtype=bool), np.array([score]),
+            np.array([active]), [EVENT_NAMES[event]], np.array([adapted]), np.array([int(modes[0])], dtype=np.int64),
+        )
+        self.windows += 1
 
     def _collect(self, X: np.ndarray, flags: np.ndarray, events: np.ndarray) -> None:
         # windows of an active alert build the candidate mode; a cleared alert drops it

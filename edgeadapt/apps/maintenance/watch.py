@@ -39,7 +39,7 @@ import numpy as np
 
 from ...core import checks
 from ...errors import InputError, StateMismatchError
-from ...features import Framer, TelemetryFeatures, VibrationFeatures, frames
+from ...features import Framer, VibrationFeatures
 from ...features.telemetry import DEFAULT_SCALES
 from ...features.vibration import STATISTICS
 from ...guard.alerts import AlertGuard
@@ -47,6 +47,7 @@ from ...learn import Moments
 from ...state import FileStore, Persistent, WritePolicy, persist
 from ...core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
 from . import tails
+from .features import ChannelFeatures
 from .baseline import DEFAULT_SHRINKAGE, DEFAULT_THRESHOLD_SIGMAS, LEVEL_EVIDENCE, BaselineScorer
 from .monitor import DEFAULT_ADAPT_EVERY, DEFAULT_ADAPT_WEIGHT, AdaptationLimiter, Monitor, WindowResults
 from .slow import DEFAULT_GROUP
@@ -355,8 +356,8 @@ class TelemetryConfig(MaintenanceConfig):
         names = self.make_features().feature_names()
         return tuple(c * len(names) + names.index("level") for c in range(len(self.channels)))
 
-    def make_features(self) -> TelemetryFeatures:
-        return TelemetryFeatures(self.scales)
+    def make_features(self) -> ChannelFeatures:
+        return ChannelFeatures(self.scales)
 
     def seconds_per_window(self) -> float:
         return self.period
@@ -514,6 +515,10 @@ class TimeLine(Stateful):
         rows = np.asarray(rows, dtype=np.float64)
         if rows.ndim != 2 or rows.shape[1] != int(self.width):
             raise InputError(f"TimeLine: rows must have shape (n, {self.width}), got {rows.shape}")
+        if len(rows) == 1:
+            one = self._one(rows)
+            if one is not None:
+                return one
         finite = np.all(np.isfinite(rows), axis=1)
         bad = np.flatnonzero(~finite)
         if len(bad):
@@ -554,9 +559,32 @@ class TimeLine(Stateful):
         self._last = float(rows[-1, 0])
         return [w for w in out if len(w)]
 
+    def _one(self, rows: np.ndarray) -> list[np.ndarray] | None:
+        # one good row in time order without a gap (live use): the same result as the
+        # general path with a few scalar operations; anything else returns None
+        t = float(rows[0, 0])
+        dt = t - self._last
+        if not (dt > 0.0 and math.isfinite(dt)) or not math.isfinite(float(rows.sum())):
+            return None
+        if self._log_dt.count >= MIN_PERIOD_EVIDENCE and dt > GAP_PERIODS * self.typical_period():
+            return None
+        self._touch()
+        self._log_dt.update(math.log(dt))
+        self._last = t
+        size = int(self.window)
+        pending = self._pending
+        if len(pending) + 1 < size:
+            self._pending = np.concatenate([pending, rows])
+            return []
+        buf = np.concatenate([pending[len(pending) - size + 1 :], rows]) if size > 1 else rows.copy()
+        self._pending = buf[1:]
+        return [buf[None]]
+
     def _cut(self, rows: np.ndarray, size: int) -> np.ndarray:
         buf = np.concatenate([self._pending, rows]) if len(self._pending) else rows
-        win = frames(buf, size, 1) if len(buf) >= size else np.empty((0, size, int(self.width)))
+        # a read-only view of every window (no copy: memory stays that of the rows)
+        win = (np.lib.stride_tricks.sliding_window_view(buf, (size, int(self.width)))[:, 0]
+               if len(buf) >= size else np.empty((0, size, int(self.width))))
         self._pending = buf[-(size - 1) :].copy() if size > 1 else np.empty((0, int(self.width)))
         return win
 
@@ -667,7 +695,7 @@ class MachineWatch(Stateful):
             parts = self.timeline.windows(rows, where=self.cursor.source or "rows")
             if not parts:
                 return len(rows), np.empty((0, self.config.dim())), np.empty(0)
-            feats = np.concatenate([self.features.transform(w) for w in parts])
+            feats = np.concatenate([self.features.transform(w, checked=True) for w in parts])
             times = np.concatenate([w[:, -1, 0] for w in parts])
             return len(rows), feats, times
         windows = self.framer.push(rows)
