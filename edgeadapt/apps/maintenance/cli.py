@@ -326,7 +326,9 @@ class _Warnings:
 
 def _time_summary(watch: Any) -> str:
     tl = watch.timeline
-    if tl is None or not (tl.skipped_nan or tl.skipped_time or tl.gaps):
+    if tl is None:
+        return f"; skipped {watch.skipped_windows} windows holding a missing sample" if watch.skipped_windows else ""
+    if not (tl.skipped_nan or tl.skipped_time or tl.gaps):
         return ""
     return (
         f"; skipped {tl.skipped_nan} rows with missing values and {tl.skipped_time} with repeated or backward "
@@ -429,6 +431,8 @@ def _status(args: argparse.Namespace) -> int:
         t = info["time"]
         print(f"time: typical period {t['typical_period_s']:g} s, skipped {t['skipped_nan_rows']} rows with missing values, "
               f"{t['skipped_time_rows']} with repeated or backward timestamps, {t['gaps']} gaps")
+    if "skipped_windows" in info:
+        print(f"skipped: {info['skipped_windows']} windows holding a missing, NaN or Inf sample")
     print(f"input: {info['input']['source'] or '(none)'}, rows consumed: {info['input']['rows']}")
     print(f"state: {info['state_bytes']} bytes, of which baseline and calibration {info['baseline_bytes']} bytes")
     return 0

@@ -653,6 +653,7 @@ class MachineWatch(Stateful):
         self.timeline = TimeLine(config.window, width, config.period) if self.telemetry else None
         self.framer = Framer(config.window, config.hop)
         self.times = np.empty(0)
+        self.skipped_windows = 0  # vibration windows holding a missing sample
 
     @property
     def results(self) -> WindowResults:
@@ -700,8 +701,20 @@ class MachineWatch(Stateful):
             return len(rows), feats, times
         windows = self.framer.push(rows)
         n = len(windows)
-        feats = self.features.transform(windows) if n else np.empty((0, self.config.dim()))
         ends = self.cursor.rows + np.arange(n) * self.config.hop + self.config.window
+        good = np.isfinite(windows).all(axis=(1, 2)) if n else np.ones(0, dtype=bool)
+        if not good.all():
+            # a window holding a missing sample is skipped (never scored, never learned)
+            skipped = int(np.sum(~good))
+            self.skipped_windows += skipped
+            first = int(ends[np.flatnonzero(~good)[0]]) - self.config.window
+            warnings.warn(
+                f"{self.cursor.source or 'rows'}: skipped {skipped} windows holding a missing, NaN or Inf sample "
+                f"(the first from row {first})",
+                stacklevel=3,
+            )
+            windows, ends = windows[good], ends[good]
+        feats = self.features.transform(windows) if len(windows) else np.empty((0, self.config.dim()))
         return n * self.config.hop, feats, ends / self.config.sample_rate
 
     @mutator
@@ -785,6 +798,8 @@ class MachineWatch(Stateful):
             "calibration": mon.evidence(),
             "input": {"source": self.cursor.source, "rows": self.cursor.rows},
         }
+        if self.timeline is None:
+            out["skipped_windows"] = self.skipped_windows
         if self.timeline is not None:
             tl = self.timeline
             out["time"] = {
@@ -805,6 +820,8 @@ class MachineWatch(Stateful):
         """Configuration (JSON), monitor, cursor and (telemetry) time line."""
         state = parts_state(self._group())
         state["config"] = self.config.to_json()
+        if self.timeline is None:
+            state["skipped_windows"] = np.int64(self.skipped_windows)
         return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -816,7 +833,14 @@ class MachineWatch(Stateful):
                 "MachineWatch: the state was saved with another configuration; open it without "
                 "configuration options, or use another state file"
             )
+        skipped = 0
+        if self.timeline is None:
+            skipped = int(expect_scalar(state, "skipped_windows", np.int64, self))
+            if skipped < 0:
+                raise StateMismatchError("MachineWatch: state entry 'skipped_windows' is negative; reset the state")
+            state.pop("skipped_windows")
         load_parts_state(self._group(), state, self)
+        self.skipped_windows = skipped
 
     @staticmethod
     def config_in(state: Mapping[str, Any], name: str) -> MaintenanceConfig:
