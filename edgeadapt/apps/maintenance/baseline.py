@@ -699,8 +699,9 @@ class BaselineScorer(Stateful):
         k_d, k_r = self.calibration.scale_values()
         slow = self.slow
         use_slow = slow is not None and bool(self.slow_calibration.enough()[0])
-        groups = which = None
-        if use_slow:
+        groups = np.empty((0, int(self.dim)))
+        which = np.full(len(X), -1, dtype=np.int64)
+        if use_slow and slow is not None:
             ends, means = slow.group_means(self._slow_input(X, checked=True))
             last = slow.last_mean
             groups = means if last is None else np.concatenate([last[None, :], means])
@@ -774,7 +775,7 @@ class BaselineScorer(Stateful):
         """Load a state saved by a scorer of the same layout (checked before any change)."""
         state = dict(state)
         extra = ["used", "previous"] if self.levels else []
-        expect_keys([k for k in state if "." not in k], ["phase", "learned", "modes"] + extra, self)
+        expect_keys(dict.fromkeys(k for k in state if "." not in k), ["phase", "learned", "modes"] + extra, self)
         use, previous = np.ones(int(self.dim), dtype=bool), np.full(len(self.levels), np.nan)
         if self.levels:
             flags = expect_array(state, "used", (int(self.dim),), np.int8, self)

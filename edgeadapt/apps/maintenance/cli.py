@@ -92,10 +92,10 @@ def check_options(args: argparse.Namespace) -> None:
         value = getattr(args, name, None)
         if value is not None:
             checks.count(value, "", f"--{name.replace('_', '-')}", low)
-    for name, (low, inclusive) in _FLOAT_OPTIONS.items():
-        value = getattr(args, name, None)
-        if value is not None:
-            checks.real(value, "", f"--{name.replace('_', '-')}", low, open_low=not inclusive)
+    for name, (floor, inclusive) in _FLOAT_OPTIONS.items():
+        given = getattr(args, name, None)
+        if given is not None:
+            checks.real(given, "", f"--{name.replace('_', '-')}", floor, open_low=not inclusive)
     bands = getattr(args, "bands", None)
     for b in bands or ():
         checks.real(b, "", "--bands (each edge in Hz)", 0.0)

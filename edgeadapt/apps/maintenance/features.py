@@ -54,7 +54,7 @@ class ChannelFeatures(TelemetryFeatures):
         # rows k back from the newest, the same rows counted from the newest, and k + 1
         if scales not in cls._cache:
             ks = np.asarray(scales, dtype=np.intp)
-            cls._cache[scales] = (-1 - ks, ks, (ks + 1.0)[None, :, None])
+            cls._cache[scales] = (-1 - ks, ks, (ks + 1.0).astype(np.float64)[None, :, None])
         return cls._cache[scales]
 
     def transform(self, windows: Any, checked: bool = False) -> npt.NDArray[np.float64]:

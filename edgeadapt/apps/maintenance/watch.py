@@ -466,6 +466,8 @@ class TimeLine(Stateful):
         self.window = window
         self.width = width
         self.period = period
+        self._pending: np.ndarray = np.empty((0, int(width)))
+        self._last: float = -math.inf
         self._clear()
 
     @conditional_mutator
@@ -607,7 +609,7 @@ class TimeLine(Stateful):
         """Load a state of the same window and width (checked before any change)."""
         state = dict(state)
         plain = ["context", "last", "skipped_nan", "skipped_time", "gaps"]
-        expect_keys([k for k in state if not k.startswith("period.")], plain, self)
+        expect_keys(dict.fromkeys(k for k in state if not k.startswith("period.")), plain, self)
         ctx = expect_array(state, "context", (int(self.window) - 1, int(self.width)), np.float64, self, finite=False)
         last = float(expect_scalar(state, "last", np.float64, self, finite=False))
         counts = [int(expect_scalar(state, k, np.int64, self)) for k in plain[2:]]
@@ -650,8 +652,16 @@ class MachineWatch(Stateful):
         self.telemetry = config.kind == TELEMETRY
         width = 1 + len(config.channels) if self.telemetry else len(config.channels)
         self.width = width
-        self.timeline = TimeLine(config.window, width, config.period) if self.telemetry else None
-        self.framer = Framer(config.window, config.hop)
+        self.timeline: TimeLine | None = None
+        self.sample_rate = 1.0
+        if isinstance(config, TelemetryConfig):
+            self.window, self.hop = config.window, 1
+            self.timeline = TimeLine(config.window, width, config.period)
+        elif isinstance(config, VibrationConfig):
+            self.window, self.hop, self.sample_rate = config.window, config.hop, config.sample_rate
+        else:
+            raise InputError(f"MachineWatch: unknown configuration type {type(config).__name__}")
+        self.framer = Framer(self.window, self.hop)
         self.times = np.empty(0)
         self.skipped_windows = 0  # vibration windows holding a missing sample
 
@@ -666,7 +676,7 @@ class MachineWatch(Stateful):
         same = str(source) == self.cursor.source and str(source) != STDIN
         before = self._position()
         self.cursor.seek(source)
-        self.framer = Framer(self.config.window, self.config.hop)
+        self.framer = Framer(self.window, self.hop)
         if self.timeline is not None and not same:
             self.timeline.restart()
         if self._position() != before:
@@ -684,7 +694,7 @@ class MachineWatch(Stateful):
         """Input rows still needed to finish the learning period (0 once monitoring)."""
         remaining = self.monitor.remaining()
         if self.timeline is not None:
-            return remaining if remaining <= 0 else remaining + max(self.config.window - 1 - self.timeline.context_rows, 0)
+            return remaining if remaining <= 0 else remaining + max(self.window - 1 - self.timeline.context_rows, 0)
         return self.framer.rows_for(remaining)
 
     def _features(self, rows: Any) -> tuple[int, np.ndarray, np.ndarray]:
@@ -701,13 +711,13 @@ class MachineWatch(Stateful):
             return len(rows), feats, times
         windows = self.framer.push(rows)
         n = len(windows)
-        ends = self.cursor.rows + np.arange(n) * self.config.hop + self.config.window
+        ends = self.cursor.rows + np.arange(n) * self.hop + self.window
         good = np.isfinite(windows).all(axis=(1, 2)) if n else np.ones(0, dtype=bool)
         if not good.all():
             # a window holding a missing sample is skipped (never scored, never learned)
             skipped = int(np.sum(~good))
             self.skipped_windows += skipped
-            first = int(ends[np.flatnonzero(~good)[0]]) - self.config.window
+            first = int(ends[np.flatnonzero(~good)[0]]) - self.window
             warnings.warn(
                 f"{self.cursor.source or 'rows'}: skipped {skipped} windows holding a missing, NaN or Inf sample "
                 f"(the first from row {first})",
@@ -715,7 +725,7 @@ class MachineWatch(Stateful):
             )
             windows, ends = windows[good], ends[good]
         feats = self.features.transform(windows) if len(windows) else np.empty((0, self.config.dim()))
-        return n * self.config.hop, feats, ends / self.config.sample_rate
+        return n * self.hop, feats, ends / self.sample_rate
 
     @mutator
     def update_many(self, rows: Any) -> None:
