@@ -190,3 +190,21 @@ def test_missing_vibration_samples_skip_their_windows_and_go_through_the_cli(tmp
     status = json.loads(run("status", "--state", str(tmp_path / "d.ea"), "--json").stdout)
     assert status["skipped_windows"] == 6 and status["phase"] == "monitoring"
     assert "skipped: 6 windows" in run("status", "--state", str(tmp_path / "d.ea")).stdout
+
+
+def test_watch_and_status_json_validate_against_their_schemas(tmp_path):
+    from edgeadapt.cli import build_parser
+    from edgeadapt.cli_common import validate_records
+
+    build_parser()  # registers every schema
+    csv = _telemetry(tmp_path / "j.csv", n=900, shift_at=700)
+    state = tmp_path / "j.ea"
+    p = run("watch", "--input", str(csv), "--state", str(state), *LEARN, "--json")
+    assert p.returncode == 0, p.stderr
+    records = validate_records(p.stdout, expected=["maintenance.window"])
+    assert len(records) == 900 - 12 and records[0]["phase"] == "learning" and records[0]["score"] is None
+    assert any(r["event"] == "raised" for r in records) and records[-1]["alert"] is True
+    (status,) = validate_records(run("status", "--state", str(state), "--json").stdout, expected=["maintenance.status"])
+    assert status["alerts"] == 1 and status["levels"]["channels"]["temp"]["used"] is True
+    # -q and -v are taken after the command too
+    assert run("status", "--state", str(state), "-q").returncode == 0

@@ -28,7 +28,6 @@ Examples
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -36,7 +35,54 @@ import time
 import warnings
 from typing import IO, Any, Iterator
 
+from ...cli_common import Output, Schema, add_output_options
+
 OUTPUT_HEADER = "window,time,phase,score,alert,event"
+# --json records (docs/maintenance.md, "JSON output"; 'edgeadapt schema maintenance.window')
+WINDOW_SCHEMA = Schema(
+    "maintenance.window", 1,
+    {
+        "window": {"type": "integer", "description": "window number since the state was created (or reset)"},
+        "time": {"type": "number", "description": "end of the window: seconds since the input's start (vibration) or its newest timestamp (telemetry)"},
+        "phase": {"enum": ["learning", "monitoring"]},
+        "score": {"type": ["number", "null"], "description": "-log10 tail probability (0 typical, 3 one window in a thousand); null while learning"},
+        "alert": {"type": "boolean", "description": "an alert is active after this window"},
+        "event": {"enum": ["", "raised", "cleared", "accepted"]},
+        "mode": {"type": "integer", "description": "nearest operating mode (-1 while learning)"},
+    },
+    required=["window", "time", "phase", "score", "alert", "event", "mode"],
+    description="one window scored by 'maintenance watch --json'",
+)
+STATUS_SCHEMA = Schema(
+    "maintenance.status", 1,
+    {
+        "kind": {"enum": ["vibration", "telemetry"]},
+        "channels": {"type": "array", "items": {"type": "string"}},
+        "features": {"type": "integer"},
+        "phase": {"enum": ["learning", "monitoring"]},
+        "still_learning": {"type": "boolean"},
+        "learned_windows": {"type": "integer"},
+        "learn_windows": {"type": "integer"},
+        "windows": {"type": "integer"},
+        "alerts": {"type": "integer"},
+        "alert_active": {"type": "boolean"},
+        "modes": {"type": "integer"},
+        "accepted": {"type": "integer"},
+        "candidate_windows": {"type": "number"},
+        "threshold": {"type": "object", "properties": {"raise": {"type": "number"}, "clear": {"type": "number"},
+                                                       "sigmas": {"type": "number"}}},
+        "calibration": {"type": "object", "description": "what the threshold rests on: held-out windows, scale factors, standard errors"},
+        "levels": {"type": "object", "description": "telemetry levels: effective independent learning windows, and whether each is used"},
+        "skipped_windows": {"type": "integer"},
+        "time": {"type": "object"},
+        "input": {"type": "object", "properties": {"source": {"type": "string"}, "rows": {"type": "integer"}}},
+        "state_bytes": {"type": "integer"},
+        "baseline_bytes": {"type": "integer"},
+    },
+    required=["kind", "channels", "phase", "still_learning", "windows", "alerts", "alert_active", "modes", "threshold",
+              "calibration", "input", "state_bytes"],
+    description="what 'maintenance status --json' reports about a state",
+)
 DEFAULT_SAVE_EVERY = 20  # chunks between checkpoints of the state
 DEFAULT_SAVE_SECONDS = 10.0
 # Warnings repeated from a source or the time line are shown this many times at most.
@@ -291,6 +337,18 @@ def _check_against(args: argparse.Namespace, cfg: Any) -> None:
         )
 
 
+def _write_records(out: IO[str], watch: Any) -> None:
+    r = watch.results
+    emit = Output(json_mode=True, stream=out)
+    phases = ("learning", "monitoring")
+    for k in range(len(r.index)):
+        emit.emit(WINDOW_SCHEMA.record(
+            window=int(r.index[k]), time=float(watch.times[k]), phase=phases[not r.learning[k]],
+            score=None if r.learning[k] else float(r.score[k]), alert=bool(r.alert[k]), event=r.event[k],
+            mode=int(r.mode[k]),
+        ))
+
+
 def _write_results(out: IO[str], watch: Any) -> None:
     r = watch.results
     phases = ("learning", "monitoring")
@@ -378,12 +436,14 @@ def _watch(args: argparse.Namespace) -> int:
         first = next(chunks, None)
         out = open(args.output, "a", encoding="utf-8") if args.output else sys.stdout
         try:
-            if args.output is None or out.tell() == 0:
+            as_json = bool(getattr(args, "json", False))
+            if not as_json and (args.output is None or out.tell() == 0):
                 out.write(OUTPUT_HEADER + "\n")
+            write = _write_records if as_json else _write_results
             unsaved, last = 0, time.monotonic()
             for chunk in _chain([] if first is None else [first], chunks):
                 session.watch.update_many(chunk)
-                _write_results(out, session.watch)
+                write(out, session.watch)
                 out.flush()
                 shown.flush()
                 unsaved += 1
@@ -414,7 +474,7 @@ def _status(args: argparse.Namespace) -> int:
         info["state_bytes"] = len(encode_blob(state))
         info["baseline_bytes"] = len(encode_blob({k: v for k, v in state.items() if ".scorer." in k}))
     if args.json:
-        print(json.dumps(info, sort_keys=True))
+        Output(json_mode=True).emit(STATUS_SCHEMA.record(**info))
         return 0
     cal = info["calibration"]
     print(f"kind: {info['kind']}, channels: {','.join(info['channels'])}, features: {info['features']}")
@@ -425,6 +485,11 @@ def _status(args: argparse.Namespace) -> int:
     print(f"calibration: {cal['windows']} held-out windows; " + "; ".join(parts))
     th = info["threshold"]
     print(f"threshold: raise at score {th['raise']:.2f} ({th['sigmas']:g} sigmas), clear below {th['clear']:.2f}")
+    if "levels" in info:
+        lv = info["levels"]
+        out = [name for name, v in lv["channels"].items() if not v["used"]]
+        print(f"levels: {len(lv['channels']) - len(out)} of {len(lv['channels'])} used (each needs {lv['needed']:.0f} "
+              f"effectively independent learning windows)" + (f"; left out (they wander): {', '.join(out)}" if out else ""))
     print(f"modes: {info['modes']} (accepted {info['accepted']}), windows per mode: {', '.join(f'{c:g}' for c in cal['mode_windows'])}")
     print(f"windows: {info['windows']}, alerts: {info['alerts']}, alert active: {info['alert_active']}")
     if "time" in info:
@@ -483,31 +548,36 @@ def register(groups: argparse._SubParsersAction) -> None:
     p.add_argument("--state", required=True, help="state file (created if absent)")
     p.add_argument("--extend", action="store_true", help="add the whole input to an existing baseline as normal data")
     _add_config_options(p)
+    add_output_options(p, json=False)
     p.set_defaults(func=_learn)
 
     p = sub.add_parser("watch", help="score every window and raise alerts; resumes where it left off")
     p.add_argument("--input", required=True, help="CSV file, or - for stdin")
     p.add_argument("--state", required=True, help="state file (created if absent)")
-    p.add_argument("--output", help="append the per-window CSV to this file (default: stdout)")
+    p.add_argument("--output", help="append the per-window CSV (or JSON Lines with --json) to this file (default: stdout)")
     p.add_argument("--save-every", type=int, default=DEFAULT_SAVE_EVERY, help="checkpoint the state every N input chunks")
     p.add_argument("--save-seconds", type=float, default=DEFAULT_SAVE_SECONDS, help="... or every S seconds")
     _add_config_options(p)
+    add_output_options(p)
     p.set_defaults(func=_watch)
 
     p = sub.add_parser("status", help="print phase, calibration evidence, modes, counters, position and state size")
     p.add_argument("--state", required=True)
-    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    add_output_options(p)
     p.set_defaults(func=_status)
 
     p = sub.add_parser("accept", help="accept the state of the current alert as a new operating mode (ends the alert)")
     p.add_argument("--state", required=True)
+    add_output_options(p, json=False)
     p.set_defaults(func=_accept)
 
     p = sub.add_parser("reset", help="forget the baseline and learn again")
     p.add_argument("--state", required=True)
+    add_output_options(p, json=False)
     p.set_defaults(func=_reset)
 
     p = sub.add_parser("merge", help="merge another state's baseline (same configuration) into this one")
     p.add_argument("--state", required=True)
     p.add_argument("--from", dest="other", required=True, help="state file to merge from (unchanged)")
+    add_output_options(p, json=False)
     p.set_defaults(func=_merge)

@@ -808,6 +808,15 @@ class MachineWatch(Stateful):
             "calibration": mon.evidence(),
             "input": {"source": self.cursor.source, "rows": self.cursor.rows},
         }
+        scorer = mon.scorer
+        if scorer.levels:
+            evidence, used = scorer.level_windows(), scorer.used
+            out["levels"] = {
+                "needed": float(scorer.level_evidence),
+                "decided": scorer.learned >= int(cfg.learn_windows) // 2,
+                "channels": {name: {"windows": float(evidence[k]), "used": bool(used[f])}
+                             for k, (name, f) in enumerate(zip(cfg.channels, scorer.levels))},
+            }
         if self.timeline is None:
             out["skipped_windows"] = self.skipped_windows
         if self.timeline is not None:
