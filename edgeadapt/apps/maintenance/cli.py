@@ -22,7 +22,7 @@ Examples
 >>> groups = argparse.ArgumentParser().add_subparsers()
 >>> register(groups)
 >>> sorted(groups.choices["maintenance"]._subparsers._group_actions[0].choices)
-['accept', 'learn', 'merge', 'reset', 'status', 'watch']
+['accept', 'demo', 'learn', 'merge', 'plot', 'reset', 'status', 'watch']
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import os
 import sys
 import time
 import warnings
-from typing import IO, Any, Iterator
+from typing import Any, Iterator, TextIO
 
 from ...cli_common import Output, Schema, add_output_options
 
@@ -337,7 +337,7 @@ def _check_against(args: argparse.Namespace, cfg: Any) -> None:
         )
 
 
-def _write_records(out: IO[str], watch: Any) -> None:
+def _write_records(out: TextIO, watch: Any) -> None:
     r = watch.results
     emit = Output(json_mode=True, stream=out)
     phases = ("learning", "monitoring")
@@ -349,7 +349,7 @@ def _write_records(out: IO[str], watch: Any) -> None:
         ))
 
 
-def _write_results(out: IO[str], watch: Any) -> None:
+def _write_results(out: TextIO, watch: Any) -> None:
     r = watch.results
     phases = ("learning", "monitoring")
     lines = []
@@ -538,6 +538,49 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    summary = run_demo(args.dir)
+    first = summary["first_alert_s"]
+    print(
+        f"{summary['directory']}: pump.csv (3-axis vibration, an outer-race defect from {summary['fault_onset_s']:g} s), "
+        f"pump.ea (the state), scores.csv (one line per window); {summary['alerts']} alert(s)"
+        + (f", the first at {first:.1f} s" if first is not None else "")
+    )
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .plot import FORMATS, plot_watch, read_watch_output
+
+    if os.path.splitext(args.output)[1].lower() not in FORMATS:
+        raise _error(f"{args.output}: choose an image file ending in {', '.join(FORMATS)}")
+    levels = None
+    if args.state is not None:
+        with Session(args.state, writer=False) as session:
+            watch = _existing(session)
+            levels = (float(watch.monitor.guard.on), watch.monitor._clear_level())
+    if args.input == "-":
+        data = read_watch_output(sys.stdin, "<stdin>")
+    else:
+        if not os.path.isfile(args.input):
+            raise _error(f"{args.input}: no such watch output; give the file 'maintenance watch --output' wrote")
+        try:
+            with open(args.input, encoding="utf-8") as f:
+                data = read_watch_output(f, args.input)
+        except UnicodeDecodeError:
+            raise _error(f"{args.input}: not a line of 'maintenance watch' output (CSV or --json): not UTF-8 text") from None
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(out_dir):
+        raise _error(f"{args.output}: its directory does not exist; create it or choose another path")
+    plot_watch(data, args.output, levels, title=os.path.basename(args.input))
+    print(f"{args.output}: {len(data['time'])} windows, {int(np.sum(np.diff(np.r_[0, data['alert'].astype(int)]) == 1))} alerts")
+    return 0
+
+
 def register(groups: argparse._SubParsersAction) -> None:
     """Add the ``maintenance`` command group."""
     parser = groups.add_parser("maintenance", help="learn a machine's normal from sensor data, then watch for anomalies")
@@ -575,6 +618,18 @@ def register(groups: argparse._SubParsersAction) -> None:
     p.add_argument("--state", required=True)
     add_output_options(p, json=False)
     p.set_defaults(func=_reset)
+
+    p = sub.add_parser("demo", help="make sample vibration data in its own directory, then learn and watch it")
+    p.add_argument("--dir", default="edgeadapt-maintenance-demo", help="directory for the demo's data, state and output")
+    add_output_options(p, json=False)
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("plot", help="draw scores, alert levels and alerts over time from a watch output (plot extra)")
+    p.add_argument("--input", required=True, help="what 'maintenance watch' wrote (CSV or --json), or - for stdin")
+    p.add_argument("--output", required=True, help="image file to write (.png, .svg, .pdf)")
+    p.add_argument("--state", help="the watch's state: draws its raise and clear levels")
+    add_output_options(p, json=False)
+    p.set_defaults(func=_plot)
 
     p = sub.add_parser("merge", help="merge another state's baseline (same configuration) into this one")
     p.add_argument("--state", required=True)
