@@ -539,14 +539,26 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    """Write the demo's data into its own directory, then learn and watch it as a user would."""
+    import numpy as np
 
-    summary = run_demo(args.dir)
-    first = summary["first_alert_s"]
+    from .demo import DEMO_FAULT_ONSET_S, DEMO_LEARN_S, DEMO_WINDOW, write_demo_data
+
+    csv, state, scores = write_demo_data(args.dir)
+    common = dict(input=csv, state=state, chunk_rows=args.chunk_rows, kind=None, sample_rate=None, window=None, hop=None,
+                  bands=None, scales=None, period=None, learn_seconds=None, learn_windows=None, threshold_sigmas=None,
+                  clear_sigmas=None, min_duration=None, refractory=None, adapt_every=None, accept_after=None)
+    _learn(argparse.Namespace(**dict(common, window=DEMO_WINDOW, learn_seconds=DEMO_LEARN_S), extend=False))
+    _watch(argparse.Namespace(**common, output=scores, save_every=DEFAULT_SAVE_EVERY, save_seconds=DEFAULT_SAVE_SECONDS,
+                              json=False))
+    with Session(state, writer=False) as session:
+        alerts = session.watch.monitor.guard.alerts
+    rows = np.genfromtxt(scores, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    raised = rows["time"][rows["event"] == "raised"] if rows.size else np.empty(0)
     print(
-        f"{summary['directory']}: pump.csv (3-axis vibration, an outer-race defect from {summary['fault_onset_s']:g} s), "
-        f"pump.ea (the state), scores.csv (one line per window); {summary['alerts']} alert(s)"
-        + (f", the first at {first:.1f} s" if first is not None else "")
+        f"{args.dir}: pump.csv (3-axis vibration, an outer-race defect from {DEMO_FAULT_ONSET_S:g} s), "
+        f"pump.ea (the state), scores.csv (one line per window); {alerts} alert(s)"
+        + (f", the first at {float(raised[0]):.1f} s" if len(raised) else "")
     )
     return 0
 
@@ -621,6 +633,7 @@ def register(groups: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("demo", help="make sample vibration data in its own directory, then learn and watch it")
     p.add_argument("--dir", default="edgeadapt-maintenance-demo", help="directory for the demo's data, state and output")
+    p.add_argument("--chunk-rows", type=int, default=8192, help=argparse.SUPPRESS)
     add_output_options(p, json=False)
     p.set_defaults(func=_demo)
 
