@@ -220,6 +220,7 @@ def sweep_table() -> dict:
         "min_duration": (d.min_duration, (max(d.min_duration // 2, 1), d.min_duration * 2)),
         "adapt_every": (d.adapt_every, (d.adapt_every // 2, d.adapt_every * 2)),
         "shrinkage": (d.shrinkage, (d.shrinkage / 2, d.shrinkage * 2)),
+        "level_evidence": (d.level_evidence, (round(d.level_evidence / 2, 2), round(d.level_evidence * 2, 2))),
         "scales": (d.scales, (tuple(max(int(round(k / 2)), 1) for k in d.scales), tuple(k * 2 for k in d.scales))),
     }
 

@@ -46,11 +46,12 @@ COMMANDS = {
     ("maintenance", "accept"): ["maintenance", "accept", "--state", "{state}"],
     ("maintenance", "reset"): ["maintenance", "reset", "--state", "{state}"],
     ("maintenance", "merge"): ["maintenance", "merge", "--state", "{state}", "--from", "{state}"],
+    ("maintenance", "plot"): ["maintenance", "plot", "--input", "{csv}", "--output", "{csv}.png", "--state", "{state}"],
     ("state", "inspect"): ["state", "inspect", "{state}"],
     ("state", "reset"): ["state", "reset", "{state}"],
 }
 # Commands that make their own state (demos): they are not given a user's state path.
-OWN_STATE = {("wakeword", "demo")}
+OWN_STATE = {("wakeword", "demo"), ("maintenance", "demo")}
 
 
 def _actions() -> set[tuple[str, str]]:

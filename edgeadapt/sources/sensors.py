@@ -16,10 +16,12 @@ both are given). Telemetry CSV::
     2023-11-14T22:18:20,45.3
 
 with timestamps in Unix seconds or ISO 8601 (naive times are UTC), and one or more
-value columns. Telemetry rows are passed on as they are, with NaN for an empty or
-unreadable value (a warning names the file and line): repeated or backward
-timestamps, gaps and NaN rows are the watcher's to skip and count
-(:class:`~edgeadapt.apps.maintenance.TimeLine`).
+value columns. Rows of either kind are passed on as they are, with NaN for an empty,
+unreadable, NaN or Inf value (a warning names the file and the first lines): the
+watcher skips and counts them (telemetry rows, and repeated or backward timestamps
+and gaps, in :class:`~edgeadapt.apps.maintenance.TimeLine`; vibration windows holding
+a missing sample in :class:`~edgeadapt.apps.maintenance.MachineWatch`). A row with the
+wrong number of cells, or an unreadable timestamp, is an error.
 
 Sources yield float64 arrays of consecutive rows, a chunk at a time; ``skip_rows``
 skips data rows (to resume a file where a watch left off). Files are UTF-8, with or
@@ -216,18 +218,53 @@ class _CsvRows:
     def _on_header(self, name: str) -> None:
         pass
 
-    def _parse(self, first: int, lines: list[str], name: str, width: int) -> np.ndarray:
+    def _parse(self, first: int, lines: list[str], name: str, width: int, timestamps: bool = False) -> np.ndarray:
+        """Rows of numbers; an empty, unreadable, NaN or Inf value becomes NaN with a warning.
+
+        A row with the wrong number of cells (or, with ``timestamps``, an unreadable
+        first cell) is an error naming the file and line.
+        """
         if not lines:
             return np.empty((0, width))
         try:
             rows = np.loadtxt(lines, delimiter=DELIMITER, dtype=np.float64, ndmin=2, comments=None)
-            if rows.shape[1] == width and np.all(np.isfinite(rows)):
-                return rows
+            if rows.shape[1] != width:
+                raise ValueError
         except ValueError:
-            pass
+            rows = self._parse_slow(first, lines, name, width, timestamps)
+        bad = ~np.isfinite(rows[:, 1:] if timestamps else rows)
+        if bad.any():
+            where = np.flatnonzero(bad.any(axis=1))[:MAX_WARNED_LINES]
+            (rows[:, 1:] if timestamps else rows)[bad] = np.nan
+            listed = ", ".join(f"{name}:{first + int(k)}" for k in where)
+            more = int(bad.any(axis=1).sum()) - len(where)
+            warnings.warn(
+                f"missing, unreadable, NaN or Inf values read as missing (their rows are skipped): {listed}"
+                + (f" and {more} more rows" if more > 0 else ""),
+                stacklevel=3,
+            )
+        return rows
+
+    def _parse_slow(self, first: int, lines: list[str], name: str, width: int, timestamps: bool) -> np.ndarray:
+        out = np.empty((len(lines), width))
         for k, line in enumerate(lines):
-            _check_row(line, width, f"{name}:{first + k}", self.columns)
-        raise InputError(f"{name}:{first}-{first + len(lines) - 1}: rows could not be read")  # pragma: no cover
+            where = f"{name}:{first + k}"
+            cells = [c.strip() for c in line.strip().split(DELIMITER)]
+            if len(cells) != width:
+                raise InputError(
+                    f"{where}: expected {width} values ({_names(self.columns)}), found {len(cells)}: "
+                    f"{excerpt(line.strip())}"
+                )
+            start = 0
+            if timestamps:
+                out[k, 0] = _timestamp(cells[0], where)
+                start = 1
+            for j in range(start, width):
+                try:
+                    out[k, j] = float(cells[j])
+                except ValueError:
+                    out[k, j] = np.nan
+        return out
 
 
 def _is_number(text: str) -> bool:
@@ -236,21 +273,6 @@ def _is_number(text: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def _check_row(line: str, width: int, where: str, columns: Sequence[str]) -> None:
-    cells = [c.strip() for c in line.strip().split(DELIMITER)]
-    if len(cells) != width:
-        raise InputError(
-            f"{where}: expected {width} values ({_names(columns)}), found {len(cells)}: {excerpt(line.strip())}"
-        )
-    for c in cells:
-        try:
-            v = float(c)
-        except ValueError:
-            raise InputError(f"{where}: {excerpt(c)} is not a number") from None
-        if v - v != 0.0:
-            raise InputError(f"{where}: holds {excerpt(c)}; NaN and Inf samples are not accepted: repair or drop the row")
 
 
 class CsvSensorSource(_CsvRows):
@@ -372,38 +394,9 @@ class TelemetryCsvSource(_CsvRows):
 
     def __iter__(self) -> Iterator[np.ndarray]:
         for first, lines, name in self._lines():
-            width = len(self.columns)
-            try:
-                rows = np.loadtxt(lines, delimiter=DELIMITER, dtype=np.float64, ndmin=2, comments=None) if lines else None
-                if rows is None or rows.shape[1] != width:
-                    raise ValueError
-            except ValueError:
-                rows = self._parse_slow(first, lines, name, width)
+            rows = self._parse(first, lines, name, len(self.columns), timestamps=True)
             if len(rows):
                 yield rows
-
-    def _parse_slow(self, first: int, lines: list[str], name: str, width: int) -> np.ndarray:
-        out = np.empty((len(lines), width))
-        warned = []
-        for k, line in enumerate(lines):
-            where = f"{name}:{first + k}"
-            cells = [c.strip() for c in line.strip().split(DELIMITER)]
-            if len(cells) != width:
-                raise InputError(
-                    f"{where}: expected {width} values ({_names(self.columns)}), found {len(cells)}: "
-                    f"{excerpt(line.strip())}"
-                )
-            out[k, 0] = _timestamp(cells[0], where)
-            for j, c in enumerate(cells[1:], start=1):
-                try:
-                    out[k, j] = float(c)
-                except ValueError:
-                    out[k, j] = np.nan
-                    if len(warned) < MAX_WARNED_LINES:
-                        warned.append(f"{where} ({excerpt(c)})")
-        if warned:
-            warnings.warn(f"unreadable values read as missing (the row is skipped): {', '.join(warned)}", stacklevel=3)
-        return out
 
 
 def _timestamp(text: str, where: str) -> float:

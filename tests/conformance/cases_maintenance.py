@@ -28,7 +28,8 @@ def _learned_mode():
 
 
 def _scorer():
-    return BaselineScorer(DIM, learn_windows=48, group=4)
+    # feature 0 is a level: its evidence is tested in the middle of learning
+    return BaselineScorer(DIM, learn_windows=48, group=4, levels=(0,))
 
 
 def _monitor():
@@ -70,7 +71,8 @@ SCORES = [(RNG.uniform(0.0, 6.0, size=7),) for _ in range(12)]
 CASES = [
     Case("Baseline", lambda: Baseline(DIM, blocks=2), ONE, bad_updates=[(np.full(DIM, np.nan),), (np.ones(DIM + 1),)],
          calls={"update_many": [(X[:7],)], "clip": [(X[:3], 2.0)], "deviations": [(X[:3],)], "distance": [(X[:3],)],
-                "check": [(X[:3],)], "same_layout": [(Baseline(DIM, 2),)], "deviations_checked": [(X[:3],)]},
+                "check": [(X[:3],)], "same_layout": [(Baseline(DIM, 2),)], "deviations_checked": [(X[:3],)],
+                "set_used": [([True, False, True, True],)]},
          queries=[lambda b: b.distance(X[:5]), lambda b: b.copy()]),
     Case("Calibration", lambda: Calibration(2, (2.0, 1.0)), [(X[i : i + 3, :2],) for i in range(0, 30, 3)],
          method="update_many", calls={"update_many": [(X[:3, :2],)]}),

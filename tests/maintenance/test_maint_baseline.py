@@ -159,3 +159,30 @@ def test_reset_goes_back_to_learning():
     assert mon.scorer.phase == "learning" and mon.windows == 0 and mon.scorer.baseline.count == 0
     mon.update_many(_stream(10))
     assert mon.results.learning.all()
+
+
+def test_a_level_that_wanders_through_learning_is_left_out_and_a_stationary_one_kept():
+    from edgeadapt.apps.maintenance.baseline import LEVEL_EVIDENCE
+
+    rng = np.random.default_rng(11)
+    n = 400
+    walk = np.cumsum(rng.normal(size=n))  # a drifting level: few independent windows
+    X = np.column_stack([walk, rng.normal(size=n), rng.normal(size=n), np.diff(np.r_[0.0, walk])])
+    scorer = BaselineScorer(dim=4, learn_windows=n, levels=(0, 1))
+    scorer.update_many(X)
+    evidence = scorer.level_windows()
+    assert evidence[0] < LEVEL_EVIDENCE < evidence[1]
+    assert scorer.used.tolist() == [False, True, True, True] and scorer.used_dim == 3
+    # a far level no longer moves the score; the other features still do
+    probe = np.tile(X[-1], (2, 1))
+    probe[0, 0] += 1e6
+    a, b = scorer.score_many(probe)
+    assert a == pytest.approx(b)
+    # the choice is part of the state
+    again = BaselineScorer(dim=4, learn_windows=n, levels=(0, 1))
+    again.load_state_dict(decode_blob(encode_blob(scorer.state_dict())))
+    assert again.used.tolist() == scorer.used.tolist() and again.modes[0].used.tolist() == scorer.used.tolist()
+    # scaled by 1000, the same levels are left out (the evidence is unit-free)
+    big = BaselineScorer(dim=4, learn_windows=n, levels=(0, 1))
+    big.update_many(1000.0 * X)
+    assert np.allclose(big.level_windows(), evidence)

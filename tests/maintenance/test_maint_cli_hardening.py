@@ -165,3 +165,46 @@ def test_status_json_shows_what_the_threshold_rests_on(learned):
     assert info["threshold"]["raise"] > info["threshold"]["clear"] > 0
     text = run("status", "--state", str(state)).stdout
     assert "calibration:" in text and "held-out windows" in text and "threshold: raise at score" in text
+
+
+def test_missing_vibration_samples_skip_their_windows_and_go_through_the_cli(tmp_path):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(20000, 2))
+    lines = ["# sample_rate=1000", "x,y"] + [f"{a:.5f},{b:.5f}" for a, b in x]
+    clean = tmp_path / "clean.csv"
+    clean.write_text("\n".join(lines) + "\n")
+    lines[2 + 15000] = "0.1,nan"  # a NaN sample, an empty cell and an unreadable one while monitoring
+    lines[2 + 15600] = ",0.2"
+    lines[2 + 17000] = "0.3,---"
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("\n".join(lines) + "\n")
+    config = ["--window", "256", "--learn-windows", "80"]
+    p = run("watch", "--input", str(damaged), "--state", str(tmp_path / "d.ea"), *config)
+    assert p.returncode == 0, p.stderr
+    assert "read as missing" in p.stderr and "skipped 6 windows holding a missing sample" in p.stderr
+    ok = run("watch", "--input", str(clean), "--state", str(tmp_path / "c.ea"), *config)
+    damaged_windows = [line.split(",")[1] for line in p.stdout.splitlines()[1:]]
+    clean_windows = [line.split(",")[1] for line in ok.stdout.splitlines()[1:]]
+    # every window without a missing sample is scored, at its own time; the six with one are not
+    assert len(clean_windows) - len(damaged_windows) == 6 and set(damaged_windows) < set(clean_windows)
+    status = json.loads(run("status", "--state", str(tmp_path / "d.ea"), "--json").stdout)
+    assert status["skipped_windows"] == 6 and status["phase"] == "monitoring"
+    assert "skipped: 6 windows" in run("status", "--state", str(tmp_path / "d.ea")).stdout
+
+
+def test_watch_and_status_json_validate_against_their_schemas(tmp_path):
+    from edgeadapt.cli import build_parser
+    from edgeadapt.cli_common import validate_records
+
+    build_parser()  # registers every schema
+    csv = _telemetry(tmp_path / "j.csv", n=900, shift_at=700)
+    state = tmp_path / "j.ea"
+    p = run("watch", "--input", str(csv), "--state", str(state), *LEARN, "--json")
+    assert p.returncode == 0, p.stderr
+    records = validate_records(p.stdout, expected=["maintenance.window"])
+    assert len(records) == 900 - 12 and records[0]["phase"] == "learning" and records[0]["score"] is None
+    assert any(r["event"] == "raised" for r in records) and records[-1]["alert"] is True
+    (status,) = validate_records(run("status", "--state", str(state), "--json").stdout, expected=["maintenance.status"])
+    assert status["alerts"] == 1 and status["levels"]["channels"]["temp"]["used"] is True
+    # -q and -v are taken after the command too
+    assert run("status", "--state", str(state), "-q").returncode == 0

@@ -29,8 +29,6 @@ def test_vibration_csv_round_trip_in_chunks_with_skip(tmp_path):
     "text, kwargs, message",
     [
         ("x,y\n1,2\n3\n", {"sample_rate": 10}, r"v.csv:3: expected 2 values \(x,y\), found 1"),
-        ("x,y\n1,2\n3,abc\n", {"sample_rate": 10}, r"v.csv:3: 'abc' is not a number"),
-        ("x,y\n1,2\n1,2\n3,nan\n", {"sample_rate": 10}, r"v.csv:4: holds 'nan'"),
         ("x,y\n1,2\n4,5,6\n", {"sample_rate": 10}, r"v.csv:3: expected 2 values"),
         ("x,y\n1,2\n", {}, r"v.csv: no sample rate"),
         ("# sample_rate=100\nx,y\n1,2\n", {"sample_rate": 200}, r"differs"),
@@ -75,9 +73,17 @@ def test_telemetry_csv_errors(tmp_path, text, message):
 
 def test_telemetry_bad_values_become_missing_with_a_warning_naming_the_line(tmp_path):
     path = _write(tmp_path, "t,v,w\n1,2,3\n2,x,4\n3,,5\n4,inf,6\n", "t.csv")
-    with pytest.warns(UserWarning, match=r"t.csv:3 \('x'\), .*t.csv:4 \(''\)"):
+    with pytest.warns(UserWarning, match=r"read as missing .*t.csv:3, .*t.csv:4, .*t.csv:5$"):
         rows = np.concatenate(list(TelemetryCsvSource(path)))
-    assert rows.shape == (4, 3) and np.isnan(rows[1, 1]) and np.isnan(rows[2, 1]) and np.isinf(rows[3, 1])
+    assert rows.shape == (4, 3) and np.isnan(rows[1:, 1]).all() and rows[:, 2].tolist() == [3.0, 4.0, 5.0, 6.0]
+
+
+def test_vibration_bad_values_become_missing_with_a_warning_naming_the_line(tmp_path):
+    body = "x,y\n" + "1,2\n" * 3 + "3,nan\n" + "4,\n" + "abc,1\n" + "1,inf\n" + "1,2\n" * 10
+    path = _write(tmp_path, body)
+    with pytest.warns(UserWarning, match=r"read as missing .*v.csv:5, .*v.csv:6, .*v.csv:7 and 1 more rows"):
+        rows = np.concatenate(list(CsvSensorSource(path, sample_rate=10)))
+    assert rows.shape == (17, 2) and np.isnan(rows[3:7]).any(axis=1).all() and np.isfinite(rows[7:]).all()
 
 
 def test_telemetry_rows_pass_in_file_order_whatever_the_timestamps(tmp_path):
@@ -110,9 +116,10 @@ def test_huge_headers_lines_and_cells_are_refused_without_echoing_them(tmp_path)
         list(CsvSensorSource(str(long_line), sample_rate=10))
     cell = tmp_path / "cell.csv"
     cell.write_text("x,y\n1," + "a" * 5000 + "\n")
-    with pytest.raises(InputError) as err:
+    with pytest.warns(UserWarning) as record:  # an unreadable cell is a missing value, named but not echoed
         list(CsvSensorSource(str(cell), sample_rate=10))
-    assert len(str(err.value)) < 200 and "a" * (EXCERPT_CHARS + 1) not in str(err.value)
+    text = str(record[0].message)
+    assert len(text) < 300 and "a" * (EXCERPT_CHARS + 1) not in text
 
 
 @pytest.mark.parametrize("rate", ["inf", "nan", "-5", "0", "abc"])

@@ -37,7 +37,7 @@ import numpy as np
 
 from ...errors import InputError, StateMismatchError
 from ...learn import Covariance, Moments
-from ...core.protocol import Stateful, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
+from ...core.protocol import Stateful, expect_array, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
 from . import tails
 from .slow import SlowScale
 
@@ -81,6 +81,15 @@ MIN_CALIBRATION = 8
 SLOW_CLIP_SIGMAS = 2.5
 # A machine learns at most this many operating modes (bounded state).
 MAX_MODES = 8
+# Level evidence: a feature that is a level (not a difference) can wander; its normal range is
+# known only if the learning period holds enough effectively independent windows of it.
+# Its effective count is n (1 - rho) / (1 + rho), with rho the lag-one autocorrelation,
+# from the variance of its window-to-window steps: 1 - rho = var(step) / (2 var(level)).
+# The range's scale (a standard deviation from n_eff windows, relative standard error
+# 1 / sqrt(2 n_eff)) must be known as well as a calibration scale is: within a factor
+# CALIBRATION_TOLERANCE at CALIBRATION_STANDARD_ERRORS, i.e. n_eff >= (2 / ln 1.25)^2 / 2 = 40.
+# A level with less evidence is left out of the scores (its rates and residuals stay).
+LEVEL_EVIDENCE = 0.5 * (CALIBRATION_STANDARD_ERRORS / math.log(CALIBRATION_TOLERANCE)) ** 2
 # Statistics: distance, largest residual, slow-scale residual.
 STATISTICS = ("distance", "residual", "slow")
 
@@ -125,6 +134,24 @@ class Baseline(Stateful):
         self._size = int(dim) // int(blocks)
         self._parts = [Covariance(self._size) for _ in range(int(blocks))]
         self._snapshot: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._use: np.ndarray | None = None
+
+    def set_used(self, use: Any) -> None:
+        """Score with the features where ``use`` is true only (None: all); the learned sums are kept.
+
+        Examples
+        --------
+        >>> b = Baseline(dim=2); b.update_many([[0.0, 0.0], [1.0, 2.0], [2.0, 1.0]])
+        >>> b.set_used([True, False]); b.deviations([[1.0, 50.0]])[0].round(6).tolist()
+        [0.0]
+        """
+        self._use = None if use is None else np.asarray(use, dtype=bool).reshape(int(self.dim)).copy()
+        self._snapshot = None
+
+    @property
+    def used(self) -> np.ndarray:
+        """Which features enter the scores, shape (dim,) of bool."""
+        return np.ones(int(self.dim), dtype=bool) if self._use is None else self._use.copy()
 
     # ------------------------------------------------------------------ updates
     def check(self, X: Any) -> np.ndarray:
@@ -184,6 +211,7 @@ class Baseline(Stateful):
         """An independent copy."""
         out = Baseline(self.dim, self.blocks, self.shrinkage)
         out.load_state_dict(self.state_dict())
+        out.set_used(self._use)
         return out
 
     # ------------------------------------------------------------------ queries
@@ -196,6 +224,14 @@ class Baseline(Stateful):
     def mean(self) -> np.ndarray:
         """Mean normal feature vector, shape (dim,)."""
         return np.concatenate([p.mean for p in self._parts])
+
+    def _parts_covariance(self) -> np.ndarray:
+        # the block-diagonal covariance (zeros across blocks)
+        out = np.zeros((int(self.dim), int(self.dim)))
+        for b, part in enumerate(self._parts):
+            sl = slice(b * self._size, (b + 1) * self._size)
+            out[sl, sl] = part.covariance()
+        return out
 
     def _regularized(self, c: np.ndarray, mean: np.ndarray) -> np.ndarray:
         # every floor is relative to the feature's own scale (features of one block may
@@ -213,13 +249,19 @@ class Baseline(Stateful):
         if self._snapshot is None:
             full = np.zeros((int(self.dim), int(self.dim)))
             sd = np.empty(int(self.dim))
+            used = self.used
             for b, part in enumerate(self._parts):
                 reg = self._regularized(part.covariance(), part.mean)
-                inv = np.linalg.inv(reg)
                 sl = slice(b * self._size, (b + 1) * self._size)
-                full[sl, sl] = 0.5 * (inv + inv.T)
+                keep = np.flatnonzero(used[sl]) + b * self._size
+                if len(keep):
+                    # features left out are marginalized: the precision of the others
+                    inv = np.linalg.inv(reg[np.ix_(keep - sl.start, keep - sl.start)])
+                    full[np.ix_(keep, keep)] = 0.5 * (inv + inv.T)
                 sd[sl] = np.sqrt(np.diag(reg))
-            scale = 1.0 / np.sqrt(np.diagonal(full))
+            diag = np.diagonal(full)
+            scale = np.zeros(int(self.dim))
+            scale[used] = 1.0 / np.sqrt(diag[used])
             self._snapshot = (self.mean, full, scale, sd)
         return self._snapshot
 
@@ -307,11 +349,19 @@ class Calibration(Stateful):
         self.dim = dim
         self.powers = powers
         self.moments = Moments(dim)
+        self._scale: tuple[float, ...] | None = None  # scale() as floats, until the moments change
 
     @mutator
     def update_many(self, deviations: Any) -> None:
         """Add log-deviations (n, dim) of held-out windows."""
         self.moments.update_many(np.asarray(deviations, dtype=np.float64).reshape(-1, int(self.dim)))
+        self._scale = None
+
+    def scale_values(self) -> tuple[float, ...]:
+        """:meth:`scale` as plain floats, cached until the calibration changes (the scoring hot path)."""
+        if self._scale is None:
+            self._scale = tuple(float(v) for v in self.scale())
+        return self._scale
 
     @property
     def count(self) -> float:
@@ -340,6 +390,7 @@ class Calibration(Stateful):
     @mutator
     def __iadd__(self, other: "Calibration") -> "Calibration":
         self.moments += other.moments
+        self._scale = None
         return self
 
     def state_dict(self) -> dict[str, Any]:
@@ -347,6 +398,7 @@ class Calibration(Stateful):
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.moments.load_state_dict(state)
+        self._scale = None
 
 
 class BaselineScorer(Stateful):
@@ -392,22 +444,69 @@ class BaselineScorer(Stateful):
         blocks: int = 1,
         shrinkage: float = DEFAULT_SHRINKAGE,
         group: int = 0,
+        levels: tuple[int, ...] = (),
+        level_evidence: float = LEVEL_EVIDENCE,
     ) -> None:
         self.dim = dim
         self.learn_windows = learn_windows
         self.blocks = blocks
         self.shrinkage = shrinkage
         self.group = group
+        self.levels = tuple(int(k) for k in levels)
+        self.level_evidence = level_evidence
+        self._use = np.ones(int(dim), dtype=bool)
         self.modes = [self.new_baseline()]
         self.calibration = Calibration(2, STATISTIC_POWERS)
         self.slow = SlowScale(dim, group) if int(group) >= 2 else None
         self.slow_calibration = Calibration(1)
+        self.steps = Moments(max(len(self.levels), 1))
+        self._previous = np.full(len(self.levels), np.nan)
         self._phase = LEARNING
         self._seen = 0
 
     def new_baseline(self) -> Baseline:
         """An empty baseline of this scorer's layout (a candidate mode)."""
-        return Baseline(self.dim, self.blocks, self.shrinkage)
+        out = Baseline(self.dim, self.blocks, self.shrinkage)
+        out.set_used(self._use)
+        return out
+
+    @property
+    def used(self) -> np.ndarray:
+        """Features that enter the scores (levels without enough evidence are left out), bool (dim,)."""
+        return self._use.copy()
+
+    @property
+    def used_dim(self) -> int:
+        """Number of features that enter the scores."""
+        return int(self._use.sum())
+
+    def level_windows(self) -> np.ndarray:
+        """Effective independent learning windows of each level feature: ``n (1 - rho) / (1 + rho)``.
+
+        ``rho`` is the lag-one autocorrelation, from the variance of the steps between
+        consecutive learning windows (``1 - rho = var(step) / (2 var(level))``); a level
+        that never varied counts every window.
+        """
+        if not self.levels or self.steps.count < 2:
+            return np.full(len(self.levels), float(self._seen))
+        var = np.diag(self.modes[0]._parts_covariance())[list(self.levels)]
+        step = self.steps.variance()
+        q = np.where(var > 0.0, np.minimum(step / np.where(var > 0.0, 2.0 * var, 1.0), 1.0), 1.0)
+        return float(self._seen) * q / (2.0 - q)
+
+    def _decide_levels(self) -> None:
+        # at the middle of learning, before held-out windows calibrate the scores
+        if not self.levels:
+            return
+        use = np.ones(int(self.dim), dtype=bool)
+        weak = self.level_windows() < float(self.level_evidence)
+        use[np.asarray(self.levels, dtype=np.int64)[weak]] = False
+        self._set_used(use)
+
+    def _set_used(self, use: np.ndarray) -> None:
+        self._use = use
+        for mode in self.modes:
+            mode.set_used(use)
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -480,8 +579,13 @@ class BaselineScorer(Stateful):
             # one window at a time, so that the state does not depend on how the
             # stream was cut into batches (a resumed stream gives the same baseline)
             x = X[k : k + 1]
+            if self.levels and self._seen < int(self.learn_windows) // 2:
+                now = X[k, list(self.levels)]
+                if np.all(np.isfinite(self._previous)):
+                    self.steps.update(now - self._previous)
+                self._previous = now.copy()
             held = bool(self._is_holdout(np.array([self._seen]))[0])
-            if held and base.count > float(self.dim) + 2.0:
+            if held and base.count > float(self.used_dim) + 2.0:
                 self.calibration.update_many(self._log_deviations(base, x))
             else:
                 base.update(X[k])
@@ -489,18 +593,20 @@ class BaselineScorer(Stateful):
                 xs = self._slow_input(x, base)
                 ends, means = slow.group_means(xs)
                 slow.update_many(xs)
-                if len(ends) and self._seen >= int(self.learn_windows) // 2 and base.count > float(self.dim) + 2.0:
+                if len(ends) and self._seen >= int(self.learn_windows) // 2 and base.count > float(self.used_dim) + 2.0:
                     r = base.deviations(means)[1][0]
-                    self.slow_calibration.update_many([[math.log(max(r, 1e-300)) - tails.mean_log_max_abs_normal(self.dim)]])
+                    self.slow_calibration.update_many([[math.log(max(r, 1e-300)) - tails.mean_log_max_abs_normal(self.used_dim)]])
             self._seen += 1
             k += 1
+            if self.levels and self._seen == int(self.learn_windows) // 2:
+                self._decide_levels()
             if self._seen >= int(self.learn_windows) and self.calibration.enough().all():
                 self._phase = MONITORING
 
     def _log_deviations(self, base: Baseline, x: np.ndarray) -> np.ndarray:
         d2, r = base.deviations(x)
-        ref_d = tails.mean_log_hotelling(int(self.dim), base.count)
-        ref_r = tails.mean_log_max_abs_normal(int(self.dim))
+        ref_d = tails.mean_log_hotelling(self.used_dim, base.count)
+        ref_r = tails.mean_log_max_abs_normal(self.used_dim)
         return np.array([[math.log(max(float(d2[0]), 1e-300)) - ref_d, math.log(max(float(r[0]), 1e-300)) - ref_r]])
 
     def _slow_input(self, X: Any, base: Baseline | None = None, checked: bool = False) -> np.ndarray:
@@ -523,12 +629,14 @@ class BaselineScorer(Stateful):
             raise InputError("BaselineScorer: a new mode must have this scorer's dim and blocks")
         if len(self.modes) >= MAX_MODES:
             raise InputError(f"BaselineScorer: already {MAX_MODES} operating modes; merge or reset before adding more")
-        if mode.count <= float(self.dim) + 2.0:
+        if mode.count <= float(self.used_dim) + 2.0:
             raise InputError(
-                f"BaselineScorer: a new mode needs more than {int(self.dim) + 2} windows, got {mode.count:g}; "
+                f"BaselineScorer: a new mode needs more than {self.used_dim + 2} windows, got {mode.count:g}; "
                 "let the new state run longer before accepting it"
             )
-        self.modes.append(mode.copy())
+        added = mode.copy()
+        added.set_used(self._use)
+        self.modes.append(added)
         return len(self.modes) - 1
 
     @mutator
@@ -545,6 +653,10 @@ class BaselineScorer(Stateful):
         self.slow_calibration = Calibration(1)
         if self.slow is not None:
             self.slow.reset()
+        self.steps = Moments(max(len(self.levels), 1))
+        self._previous = np.full(len(self.levels), np.nan)
+        self._set_used(np.ones(int(self.dim), dtype=bool))
+        self.modes = [self.new_baseline()]
         self._phase, self._seen = LEARNING, 0
 
     @mutator
@@ -554,8 +666,10 @@ class BaselineScorer(Stateful):
         Modes merge by position (mode ``k`` with mode ``k``); the other's extra modes
         are added. The merged scorer monitors if either did.
         """
-        if not isinstance(other, BaselineScorer) or (other.dim, other.blocks, other.group) != (self.dim, self.blocks, self.group):
-            raise InputError("BaselineScorer: can only merge another BaselineScorer with the same dim, blocks and group")
+        if not isinstance(other, BaselineScorer) or (other.dim, other.blocks, other.group, other.levels) != (
+            self.dim, self.blocks, self.group, self.levels
+        ):
+            raise InputError("BaselineScorer: can only merge another BaselineScorer with the same dim, blocks, group and levels")
         if max(len(self.modes), len(other.modes)) > MAX_MODES:
             raise InputError(f"BaselineScorer: the merge would exceed {MAX_MODES} modes")  # pragma: no cover
         for k, mode in enumerate(other.modes):
@@ -565,6 +679,8 @@ class BaselineScorer(Stateful):
                 self.modes.append(mode.copy())
         self.calibration += other.calibration
         self.slow_calibration += other.slow_calibration
+        # a level left out by either scorer lacks evidence: it stays out
+        self._set_used(self._use & other._use)
         self._seen = max(self._seen, other._seen)
         self._phase = max(self._phase, other._phase)
         return self
@@ -579,12 +695,13 @@ class BaselineScorer(Stateful):
         if self.calibration.count <= 0.0:
             raise InputError("BaselineScorer: not calibrated yet; learn for learn_windows windows first")
         X = self.modes[0].check(X)
-        dim = int(self.dim)
-        k_d, k_r = self.calibration.scale()
+        dim = self.used_dim
+        k_d, k_r = self.calibration.scale_values()
         slow = self.slow
         use_slow = slow is not None and bool(self.slow_calibration.enough()[0])
-        groups = which = None
-        if use_slow:
+        groups = np.empty((0, int(self.dim)))
+        which = np.full(len(X), -1, dtype=np.int64)
+        if use_slow and slow is not None:
             ends, means = slow.group_means(self._slow_input(X, checked=True))
             last = slow.last_mean
             groups = means if last is None else np.concatenate([last[None, :], means])
@@ -592,6 +709,8 @@ class BaselineScorer(Stateful):
             if not len(groups):
                 use_slow = False
         n_stats = 3 if use_slow else 2
+        if len(X) == 1 and not use_slow:
+            return self._log10_tails_one(X, dim, k_d, k_r)
         best = np.full(len(X), np.inf)
         best_mode = np.zeros(len(X), dtype=np.int64)
         for m, mode in enumerate(self.modes):
@@ -610,30 +729,60 @@ class BaselineScorer(Stateful):
             best_mode[better] = m
         return -best, best_mode
 
+    def _log10_tails_one(self, X: np.ndarray, dim: int, k_d: float, k_r: float) -> tuple[np.ndarray, np.ndarray]:
+        # log10_tails of one window without the slow scale, on plain floats
+        best, best_mode = math.inf, 0
+        bonferroni = math.log10(2.0)
+        for m, mode in enumerate(self.modes):
+            if mode.count <= float(dim) + 2.0:
+                continue
+            d2, r = mode.deviations_checked(X)
+            lp = min(tails.log10_hotelling_sf_one(float(d2[0]) / k_d, dim, mode.count),
+                     tails.log10_max_abs_normal_sf_one(float(r[0]) / k_r, dim))
+            score = -min(lp + bonferroni, 0.0)
+            if score < best:
+                best, best_mode = score, m
+        return np.array([-best]), np.array([best_mode], dtype=np.int64)
+
     def score_many(self, X: Any) -> np.ndarray:
         """Anomaly scores ``-log10 p`` (0 = typical, 3 = one window in a thousand) of the next windows."""
         return -self.log10_tails(X)[0] + 0.0
 
     # ------------------------------------------------------------------ state
-    def _group(self, modes: list, calibration: Calibration, slow_calibration: Calibration, slow: Any) -> dict[str, Any]:
+    def _group(
+        self, modes: list, calibration: Calibration, slow_calibration: Calibration, slow: Any, steps: Moments | None = None
+    ) -> dict[str, Any]:
         parts: dict[str, Any] = {f"mode{k}": m for k, m in enumerate(modes)}
         parts["calibration"] = calibration
         if slow is not None:
             parts.update(slow=slow, slow_calibration=slow_calibration)
+        if self.levels:
+            parts["steps"] = self.steps if steps is None else steps
         return parts
 
     def state_dict(self) -> dict[str, Any]:
-        """Modes, calibrations, slow scale, phase, learned count and number of modes."""
+        """Modes, calibrations, slow scale, level steps, used features, phase, learned count, number of modes."""
         state = parts_state(self._group(self.modes, self.calibration, self.slow_calibration, self.slow))
         state["phase"] = np.int8(self._phase)
         state["learned"] = np.int64(self._seen)
         state["modes"] = np.int64(len(self.modes))
+        if self.levels:
+            state["used"] = self._use.astype(np.int8)
+            state["previous"] = self._previous.copy()
         return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Load a state saved by a scorer of the same layout (checked before any change)."""
         state = dict(state)
-        expect_keys([k for k in state if "." not in k], ["phase", "learned", "modes"], self)
+        extra = ["used", "previous"] if self.levels else []
+        expect_keys(dict.fromkeys(k for k in state if "." not in k), ["phase", "learned", "modes"] + extra, self)
+        use, previous = np.ones(int(self.dim), dtype=bool), np.full(len(self.levels), np.nan)
+        if self.levels:
+            flags = expect_array(state, "used", (int(self.dim),), np.int8, self)
+            previous = expect_array(state, "previous", (len(self.levels),), np.float64, self, finite=False)
+            if not np.all((flags == 0) | (flags == 1)) or not flags.any():
+                raise StateMismatchError("BaselineScorer: state entry 'used' must hold 0 or 1 and some 1; reset the state")
+            use = flags.astype(bool)
         phase = int(expect_scalar(state, "phase", np.int8, self))
         seen = int(expect_scalar(state, "learned", np.int64, self))
         count = int(expect_scalar(state, "modes", np.int64, self))
@@ -643,6 +792,9 @@ class BaselineScorer(Stateful):
         modes = [self.new_baseline() for _ in range(count)]
         calibration, slow_calibration = Calibration(2, STATISTIC_POWERS), Calibration(1)
         slow = SlowScale(int(self.dim), int(self.group)) if self.slow is not None else None
-        load_parts_state(self._group(modes, calibration, slow_calibration, slow), rest, self)
+        steps = Moments(max(len(self.levels), 1))
+        load_parts_state(self._group(modes, calibration, slow_calibration, slow, steps), rest, self)
         self.modes, self.calibration, self.slow_calibration, self.slow = modes, calibration, slow_calibration, slow
+        self.steps, self._previous = steps, previous
+        self._set_used(use)
         self._phase, self._seen = phase, seen

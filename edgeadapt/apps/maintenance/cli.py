@@ -22,21 +22,67 @@ Examples
 >>> groups = argparse.ArgumentParser().add_subparsers()
 >>> register(groups)
 >>> sorted(groups.choices["maintenance"]._subparsers._group_actions[0].choices)
-['accept', 'learn', 'merge', 'reset', 'status', 'watch']
+['accept', 'demo', 'learn', 'merge', 'plot', 'reset', 'status', 'watch']
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
 import time
 import warnings
-from typing import IO, Any, Iterator
+from typing import Any, Iterator, TextIO
+
+from ...cli_common import Output, Schema, add_output_options
 
 OUTPUT_HEADER = "window,time,phase,score,alert,event"
+# --json records (docs/maintenance.md, "JSON output"; 'edgeadapt schema maintenance.window')
+WINDOW_SCHEMA = Schema(
+    "maintenance.window", 1,
+    {
+        "window": {"type": "integer", "description": "window number since the state was created (or reset)"},
+        "time": {"type": "number", "description": "end of the window: seconds since the input's start (vibration) or its newest timestamp (telemetry)"},
+        "phase": {"enum": ["learning", "monitoring"]},
+        "score": {"type": ["number", "null"], "description": "-log10 tail probability (0 typical, 3 one window in a thousand); null while learning"},
+        "alert": {"type": "boolean", "description": "an alert is active after this window"},
+        "event": {"enum": ["", "raised", "cleared", "accepted"]},
+        "mode": {"type": "integer", "description": "nearest operating mode (-1 while learning)"},
+    },
+    required=["window", "time", "phase", "score", "alert", "event", "mode"],
+    description="one window scored by 'maintenance watch --json'",
+)
+STATUS_SCHEMA = Schema(
+    "maintenance.status", 1,
+    {
+        "kind": {"enum": ["vibration", "telemetry"]},
+        "channels": {"type": "array", "items": {"type": "string"}},
+        "features": {"type": "integer"},
+        "phase": {"enum": ["learning", "monitoring"]},
+        "still_learning": {"type": "boolean"},
+        "learned_windows": {"type": "integer"},
+        "learn_windows": {"type": "integer"},
+        "windows": {"type": "integer"},
+        "alerts": {"type": "integer"},
+        "alert_active": {"type": "boolean"},
+        "modes": {"type": "integer"},
+        "accepted": {"type": "integer"},
+        "candidate_windows": {"type": "number"},
+        "threshold": {"type": "object", "properties": {"raise": {"type": "number"}, "clear": {"type": "number"},
+                                                       "sigmas": {"type": "number"}}},
+        "calibration": {"type": "object", "description": "what the threshold rests on: held-out windows, scale factors, standard errors"},
+        "levels": {"type": "object", "description": "telemetry levels: effective independent learning windows, and whether each is used"},
+        "skipped_windows": {"type": "integer"},
+        "time": {"type": "object"},
+        "input": {"type": "object", "properties": {"source": {"type": "string"}, "rows": {"type": "integer"}}},
+        "state_bytes": {"type": "integer"},
+        "baseline_bytes": {"type": "integer"},
+    },
+    required=["kind", "channels", "phase", "still_learning", "windows", "alerts", "alert_active", "modes", "threshold",
+              "calibration", "input", "state_bytes"],
+    description="what 'maintenance status --json' reports about a state",
+)
 DEFAULT_SAVE_EVERY = 20  # chunks between checkpoints of the state
 DEFAULT_SAVE_SECONDS = 10.0
 # Warnings repeated from a source or the time line are shown this many times at most.
@@ -92,10 +138,10 @@ def check_options(args: argparse.Namespace) -> None:
         value = getattr(args, name, None)
         if value is not None:
             checks.count(value, "", f"--{name.replace('_', '-')}", low)
-    for name, (low, inclusive) in _FLOAT_OPTIONS.items():
-        value = getattr(args, name, None)
-        if value is not None:
-            checks.real(value, "", f"--{name.replace('_', '-')}", low, open_low=not inclusive)
+    for name, (floor, inclusive) in _FLOAT_OPTIONS.items():
+        given = getattr(args, name, None)
+        if given is not None:
+            checks.real(given, "", f"--{name.replace('_', '-')}", floor, open_low=not inclusive)
     bands = getattr(args, "bands", None)
     for b in bands or ():
         checks.real(b, "", "--bands (each edge in Hz)", 0.0)
@@ -291,7 +337,19 @@ def _check_against(args: argparse.Namespace, cfg: Any) -> None:
         )
 
 
-def _write_results(out: IO[str], watch: Any) -> None:
+def _write_records(out: TextIO, watch: Any) -> None:
+    r = watch.results
+    emit = Output(json_mode=True, stream=out)
+    phases = ("learning", "monitoring")
+    for k in range(len(r.index)):
+        emit.emit(WINDOW_SCHEMA.record(
+            window=int(r.index[k]), time=float(watch.times[k]), phase=phases[not r.learning[k]],
+            score=None if r.learning[k] else float(r.score[k]), alert=bool(r.alert[k]), event=r.event[k],
+            mode=int(r.mode[k]),
+        ))
+
+
+def _write_results(out: TextIO, watch: Any) -> None:
     r = watch.results
     phases = ("learning", "monitoring")
     lines = []
@@ -326,7 +384,9 @@ class _Warnings:
 
 def _time_summary(watch: Any) -> str:
     tl = watch.timeline
-    if tl is None or not (tl.skipped_nan or tl.skipped_time or tl.gaps):
+    if tl is None:
+        return f"; skipped {watch.skipped_windows} windows holding a missing sample" if watch.skipped_windows else ""
+    if not (tl.skipped_nan or tl.skipped_time or tl.gaps):
         return ""
     return (
         f"; skipped {tl.skipped_nan} rows with missing values and {tl.skipped_time} with repeated or backward "
@@ -376,12 +436,14 @@ def _watch(args: argparse.Namespace) -> int:
         first = next(chunks, None)
         out = open(args.output, "a", encoding="utf-8") if args.output else sys.stdout
         try:
-            if args.output is None or out.tell() == 0:
+            as_json = bool(getattr(args, "json", False))
+            if not as_json and (args.output is None or out.tell() == 0):
                 out.write(OUTPUT_HEADER + "\n")
+            write = _write_records if as_json else _write_results
             unsaved, last = 0, time.monotonic()
             for chunk in _chain([] if first is None else [first], chunks):
                 session.watch.update_many(chunk)
-                _write_results(out, session.watch)
+                write(out, session.watch)
                 out.flush()
                 shown.flush()
                 unsaved += 1
@@ -412,7 +474,7 @@ def _status(args: argparse.Namespace) -> int:
         info["state_bytes"] = len(encode_blob(state))
         info["baseline_bytes"] = len(encode_blob({k: v for k, v in state.items() if ".scorer." in k}))
     if args.json:
-        print(json.dumps(info, sort_keys=True))
+        Output(json_mode=True).emit(STATUS_SCHEMA.record(**info))
         return 0
     cal = info["calibration"]
     print(f"kind: {info['kind']}, channels: {','.join(info['channels'])}, features: {info['features']}")
@@ -423,12 +485,19 @@ def _status(args: argparse.Namespace) -> int:
     print(f"calibration: {cal['windows']} held-out windows; " + "; ".join(parts))
     th = info["threshold"]
     print(f"threshold: raise at score {th['raise']:.2f} ({th['sigmas']:g} sigmas), clear below {th['clear']:.2f}")
+    if "levels" in info:
+        lv = info["levels"]
+        out = [name for name, v in lv["channels"].items() if not v["used"]]
+        print(f"levels: {len(lv['channels']) - len(out)} of {len(lv['channels'])} used (each needs {lv['needed']:.0f} "
+              f"effectively independent learning windows)" + (f"; left out (they wander): {', '.join(out)}" if out else ""))
     print(f"modes: {info['modes']} (accepted {info['accepted']}), windows per mode: {', '.join(f'{c:g}' for c in cal['mode_windows'])}")
     print(f"windows: {info['windows']}, alerts: {info['alerts']}, alert active: {info['alert_active']}")
     if "time" in info:
         t = info["time"]
         print(f"time: typical period {t['typical_period_s']:g} s, skipped {t['skipped_nan_rows']} rows with missing values, "
               f"{t['skipped_time_rows']} with repeated or backward timestamps, {t['gaps']} gaps")
+    if "skipped_windows" in info:
+        print(f"skipped: {info['skipped_windows']} windows holding a missing, NaN or Inf sample")
     print(f"input: {info['input']['source'] or '(none)'}, rows consumed: {info['input']['rows']}")
     print(f"state: {info['state_bytes']} bytes, of which baseline and calibration {info['baseline_bytes']} bytes")
     return 0
@@ -469,6 +538,61 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    """Write the demo's data into its own directory, then learn and watch it as a user would."""
+    import numpy as np
+
+    from .demo import DEMO_FAULT_ONSET_S, DEMO_LEARN_S, DEMO_WINDOW, write_demo_data
+
+    csv, state, scores = write_demo_data(args.dir)
+    common = dict(input=csv, state=state, chunk_rows=args.chunk_rows, kind=None, sample_rate=None, window=None, hop=None,
+                  bands=None, scales=None, period=None, learn_seconds=None, learn_windows=None, threshold_sigmas=None,
+                  clear_sigmas=None, min_duration=None, refractory=None, adapt_every=None, accept_after=None)
+    _learn(argparse.Namespace(**dict(common, window=DEMO_WINDOW, learn_seconds=DEMO_LEARN_S), extend=False))
+    _watch(argparse.Namespace(**common, output=scores, save_every=DEFAULT_SAVE_EVERY, save_seconds=DEFAULT_SAVE_SECONDS,
+                              json=False))
+    with Session(state, writer=False) as session:
+        alerts = session.watch.monitor.guard.alerts
+    rows = np.genfromtxt(scores, delimiter=",", names=True, dtype=None, encoding="utf-8")
+    raised = rows["time"][rows["event"] == "raised"] if rows.size else np.empty(0)
+    print(
+        f"{args.dir}: pump.csv (3-axis vibration, an outer-race defect from {DEMO_FAULT_ONSET_S:g} s), "
+        f"pump.ea (the state), scores.csv (one line per window); {alerts} alert(s)"
+        + (f", the first at {float(raised[0]):.1f} s" if len(raised) else "")
+    )
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .plot import FORMATS, plot_watch, read_watch_output
+
+    if os.path.splitext(args.output)[1].lower() not in FORMATS:
+        raise _error(f"{args.output}: choose an image file ending in {', '.join(FORMATS)}")
+    levels = None
+    if args.state is not None:
+        with Session(args.state, writer=False) as session:
+            watch = _existing(session)
+            levels = (float(watch.monitor.guard.on), watch.monitor._clear_level())
+    if args.input == "-":
+        data = read_watch_output(sys.stdin, "<stdin>")
+    else:
+        if not os.path.isfile(args.input):
+            raise _error(f"{args.input}: no such watch output; give the file 'maintenance watch --output' wrote")
+        try:
+            with open(args.input, encoding="utf-8") as f:
+                data = read_watch_output(f, args.input)
+        except UnicodeDecodeError:
+            raise _error(f"{args.input}: not a line of 'maintenance watch' output (CSV or --json): not UTF-8 text") from None
+    out_dir = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(out_dir):
+        raise _error(f"{args.output}: its directory does not exist; create it or choose another path")
+    plot_watch(data, args.output, levels, title=os.path.basename(args.input))
+    print(f"{args.output}: {len(data['time'])} windows, {int(np.sum(np.diff(np.r_[0, data['alert'].astype(int)]) == 1))} alerts")
+    return 0
+
+
 def register(groups: argparse._SubParsersAction) -> None:
     """Add the ``maintenance`` command group."""
     parser = groups.add_parser("maintenance", help="learn a machine's normal from sensor data, then watch for anomalies")
@@ -479,31 +603,49 @@ def register(groups: argparse._SubParsersAction) -> None:
     p.add_argument("--state", required=True, help="state file (created if absent)")
     p.add_argument("--extend", action="store_true", help="add the whole input to an existing baseline as normal data")
     _add_config_options(p)
+    add_output_options(p, json=False)
     p.set_defaults(func=_learn)
 
     p = sub.add_parser("watch", help="score every window and raise alerts; resumes where it left off")
     p.add_argument("--input", required=True, help="CSV file, or - for stdin")
     p.add_argument("--state", required=True, help="state file (created if absent)")
-    p.add_argument("--output", help="append the per-window CSV to this file (default: stdout)")
+    p.add_argument("--output", help="append the per-window CSV (or JSON Lines with --json) to this file (default: stdout)")
     p.add_argument("--save-every", type=int, default=DEFAULT_SAVE_EVERY, help="checkpoint the state every N input chunks")
     p.add_argument("--save-seconds", type=float, default=DEFAULT_SAVE_SECONDS, help="... or every S seconds")
     _add_config_options(p)
+    add_output_options(p)
     p.set_defaults(func=_watch)
 
     p = sub.add_parser("status", help="print phase, calibration evidence, modes, counters, position and state size")
     p.add_argument("--state", required=True)
-    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
+    add_output_options(p)
     p.set_defaults(func=_status)
 
     p = sub.add_parser("accept", help="accept the state of the current alert as a new operating mode (ends the alert)")
     p.add_argument("--state", required=True)
+    add_output_options(p, json=False)
     p.set_defaults(func=_accept)
 
     p = sub.add_parser("reset", help="forget the baseline and learn again")
     p.add_argument("--state", required=True)
+    add_output_options(p, json=False)
     p.set_defaults(func=_reset)
+
+    p = sub.add_parser("demo", help="make sample vibration data in its own directory, then learn and watch it")
+    p.add_argument("--dir", default="edgeadapt-maintenance-demo", help="directory for the demo's data, state and output")
+    p.add_argument("--chunk-rows", type=int, default=8192, help=argparse.SUPPRESS)
+    add_output_options(p, json=False)
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("plot", help="draw scores, alert levels and alerts over time from a watch output (plot extra)")
+    p.add_argument("--input", required=True, help="what 'maintenance watch' wrote (CSV or --json), or - for stdin")
+    p.add_argument("--output", required=True, help="image file to write (.png, .svg, .pdf)")
+    p.add_argument("--state", help="the watch's state: draws its raise and clear levels")
+    add_output_options(p, json=False)
+    p.set_defaults(func=_plot)
 
     p = sub.add_parser("merge", help="merge another state's baseline (same configuration) into this one")
     p.add_argument("--state", required=True)
     p.add_argument("--from", dest="other", required=True, help="state file to merge from (unchanged)")
+    add_output_options(p, json=False)
     p.set_defaults(func=_merge)

@@ -166,7 +166,7 @@ class Trend(Stateful):
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         state = dict(state)
-        expect_keys([k for k in state if not k.startswith("m.")], ["cross"], self)
+        expect_keys(dict.fromkeys(k for k in state if not k.startswith("m.")), ["cross"], self)
         cross = expect_array(state, "cross", (int(self.dim),), np.float64, self)
         moments = Moments(int(self.dim) + 1)
         moments.load_state_dict({k[2:]: v for k, v in state.items() if k.startswith("m.")})
@@ -335,6 +335,9 @@ class Monitor(Stateful):
         if X.ndim != 2 or X.shape[1] != int(self.scorer.dim):
             raise InputError(f"Monitor: X must have shape (n, {self.scorer.dim}), got {X.shape}")
         n = len(X)
+        if n == 1 and not self.accept_after and self.scorer.phase == "monitoring":
+            self._update_one(X)
+            return
         res = WindowResults.empty(n, self.windows)
         scorer, guard, limiter = self.scorer, self.guard, self.limiter
         before = scorer.learned
@@ -356,7 +359,7 @@ class Monitor(Stateful):
                 active = None
             else:
                 active = guard.preview(scores)
-                calm = (scores < float(guard.off)) & ~active
+                calm = (scores < self._clear_level()) & ~active
                 if self.adapt:
                     hits = np.flatnonzero(calm[first_ready:])
                     if len(hits):
@@ -369,7 +372,7 @@ class Monitor(Stateful):
                     take = act_at + 1
             guard.update_many(scores[:take])
             flags, events = guard.history
-            if active is None and self.adapt and first_ready == 0 and scores[0] < float(guard.off) and not guard.active:
+            if active is None and self.adapt and first_ready == 0 and scores[0] < self._clear_level() and not guard.active:
                 act_at = 0
             res.score[i : i + take] = scores[:take]
             res.alert[i : i + take] = flags
@@ -390,6 +393,35 @@ class Monitor(Stateful):
             i += take
         self.windows += n
         self.results = res
+
+    def _clear_level(self) -> float:
+        # the guard's clear level (its raise level when it has no hysteresis)
+        off = self.guard.on if self.guard.off is None else self.guard.off
+        return float(off)
+
+    def _update_one(self, X: np.ndarray) -> None:
+        # one window while monitoring (live use): the general loop's decisions for a
+        # block of one window, with its bookkeeping done on plain values
+        scorer, guard, limiter = self.scorer, self.guard, self.limiter
+        first_ready = limiter.steps_until_ready() <= 1
+        lp, modes = scorer.log10_tails(X)
+        score = -float(lp[0]) + 0.0
+        guard.update_many(np.array([score]))
+        flags, events = guard.history
+        active, event = bool(flags[0]), int(events[0])
+        if active or event == CLEARED:
+            self._collect(X, flags, events)
+        limiter.update(1)
+        scorer.advance(X)
+        adapted = self.adapt and first_ready and score < self._clear_level() and not guard.active
+        if adapted:
+            scorer.adapt(X[0], int(modes[0]), float(self.adapt_weight))
+            limiter.mark()
+        self.results = WindowResults(
+            np.array([self.windows], dtype=np.int64), np.zeros(1, dtype=bool), np.array([score]),
+            np.array([active]), [EVENT_NAMES[event]], np.array([adapted]), np.array([int(modes[0])], dtype=np.int64),
+        )
+        self.windows += 1
 
     def _collect(self, X: np.ndarray, flags: np.ndarray, events: np.ndarray) -> None:
         # windows of an active alert build the candidate mode; a cleared alert drops it
@@ -453,7 +485,7 @@ class Monitor(Stateful):
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Load a state saved by a monitor of the same configuration."""
         state = dict(state)
-        expect_keys([k for k in state if "." not in k], ["windows", "accepted"], self)
+        expect_keys(dict.fromkeys(k for k in state if "." not in k), ["windows", "accepted"], self)
         windows = int(expect_scalar(state, "windows", np.int64, self))
         accepted = int(expect_scalar(state, "accepted", np.int64, self))
         if windows < 0 or accepted < 0:

@@ -33,6 +33,8 @@ __all__ = [
     "log10_norm_sf",
     "log10_hotelling_sf",
     "log10_max_abs_normal_sf",
+    "log10_hotelling_sf_one",
+    "log10_max_abs_normal_sf_one",
     "mean_log_hotelling",
     "mean_log_max_abs_normal",
     "norm_isf",
@@ -106,18 +108,45 @@ def log10_hotelling_sf(d2: "np.ndarray | float", p: int, n: float) -> np.ndarray
     return log10_norm_sf(z)
 
 
+def log10_hotelling_sf_one(d2: float, p: int, n: float) -> float:
+    """:func:`log10_hotelling_sf` of one value, on plain floats (one window per call).
+
+    Examples
+    --------
+    >>> bool(abs(log10_hotelling_sf_one(15.5, 8, 1e6) - float(log10_hotelling_sf(np.array([15.5, 1.0]), 8, 1e6)[0])) < 1e-12)
+    True
+    """
+    p = int(p)
+    n = max(float(n), p + 2.0)
+    f = max(float(d2), 0.0) / _hotelling_factor(p, n)
+    a, b = 2.0 / (9.0 * p), 2.0 / (9.0 * (n - p))
+    c = f ** (1.0 / 3.0)
+    return _log10_norm_sf_scalar(((1.0 - b) * c - (1.0 - a)) / math.sqrt(b * c * c + a))
+
+
+def log10_max_abs_normal_sf_one(r: float, k: int) -> float:
+    """:func:`log10_max_abs_normal_sf` of one value, on plain floats (one window per call).
+
+    Examples
+    --------
+    >>> bool(abs(log10_max_abs_normal_sf_one(3.0, 8) - float(log10_max_abs_normal_sf(np.array([3.0, 1.0]), 8)[0])) < 1e-12)
+    True
+    """
+    ln_q1 = (_log10_norm_sf_scalar(max(float(r), 0.0)) + math.log10(2.0)) * LN10
+    q1 = math.exp(ln_q1)
+    if q1 < 1e-8:
+        one = ln_q1 + math.log(int(k))
+    else:
+        inner = -math.expm1(int(k) * math.log1p(-min(q1, 1.0 - 1e-16)))
+        one = math.log(inner) if inner > 0.0 else -math.inf
+    return one / LN10
+
+
 def log10_max_abs_normal_sf(r: "np.ndarray | float", k: int) -> np.ndarray:
     """``log10 P(max |Z_i| > r)`` for ``k`` independent standard normals."""
     r = np.maximum(np.asarray(r, dtype=np.float64), 0.0)
     if r.size == 1:
-        ln_q1 = (_log10_norm_sf_scalar(float(r.reshape(-1)[0])) + math.log10(2.0)) * LN10
-        q1 = math.exp(ln_q1)
-        if q1 < 1e-8:
-            one = ln_q1 + math.log(int(k))
-        else:
-            inner = -math.expm1(int(k) * math.log1p(-min(q1, 1.0 - 1e-16)))
-            one = math.log(inner) if inner > 0.0 else -math.inf
-        return np.full(r.shape, one / LN10)
+        return np.full(r.shape, log10_max_abs_normal_sf_one(float(r.reshape(-1)[0]), k))
     ln_q = (log10_norm_sf(r) + math.log10(2.0)) * LN10  # ln P(|Z| > r)
     q = np.exp(ln_q)
     # ln(1 - (1 - q)^k), exact for small q through log1p/expm1

@@ -39,7 +39,7 @@ import numpy as np
 
 from ...core import checks
 from ...errors import InputError, StateMismatchError
-from ...features import Framer, TelemetryFeatures, VibrationFeatures, frames
+from ...features import Framer, VibrationFeatures
 from ...features.telemetry import DEFAULT_SCALES
 from ...features.vibration import STATISTICS
 from ...guard.alerts import AlertGuard
@@ -47,7 +47,8 @@ from ...learn import Moments
 from ...state import FileStore, Persistent, WritePolicy, persist
 from ...core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
 from . import tails
-from .baseline import DEFAULT_SHRINKAGE, DEFAULT_THRESHOLD_SIGMAS, BaselineScorer
+from .features import ChannelFeatures
+from .baseline import DEFAULT_SHRINKAGE, DEFAULT_THRESHOLD_SIGMAS, LEVEL_EVIDENCE, BaselineScorer
 from .monitor import DEFAULT_ADAPT_EVERY, DEFAULT_ADAPT_WEIGHT, AdaptationLimiter, Monitor, WindowResults
 from .slow import DEFAULT_GROUP
 
@@ -130,6 +131,7 @@ class MaintenanceConfig:
     adapt_weight: float = DEFAULT_ADAPT_WEIGHT
     accept_after: int = 0
     group: int = 0
+    level_evidence: float = LEVEL_EVIDENCE
 
     @staticmethod
     def vibration(sample_rate: float, channels: Sequence[str], **options: Any) -> "VibrationConfig":
@@ -156,6 +158,7 @@ class MaintenanceConfig:
         _finite("adapt_weight", self.adapt_weight, 0.0, 1e6, open_low=True)
         _positive_int("accept_after", self.accept_after, 0)
         _positive_int("group", self.group, 0)
+        _finite("level_evidence", self.level_evidence, 0.0, 1e12)
 
     def levels(self) -> tuple[float, float]:
         """Alert raise and clear levels in score units (``-log10`` tail probability).
@@ -171,6 +174,10 @@ class MaintenanceConfig:
         """Feature blocks with their own covariance."""
         return 1
 
+    def level_features(self) -> tuple[int, ...]:
+        """Indices of features that are levels (not differences): they need evidence of their range."""
+        return ()
+
     def dim(self) -> int:
         """Features per window."""
         raise NotImplementedError
@@ -181,7 +188,9 @@ class MaintenanceConfig:
 
     def make_monitor(self) -> Monitor:
         """A new monitor in the learning phase."""
-        scorer = BaselineScorer(self.dim(), self.learn_windows, self.blocks(), self.shrinkage, self.group)
+        scorer = BaselineScorer(
+            self.dim(), self.learn_windows, self.blocks(), self.shrinkage, self.group, self.level_features(), self.level_evidence
+        )
         on, off = self.levels()
         guard = AlertGuard(on, off, self.min_duration, self.refractory)
         guard.check()
@@ -342,8 +351,13 @@ class TelemetryConfig(MaintenanceConfig):
     def dim(self) -> int:
         return len(self.channels) * len(self.make_features().feature_names())
 
-    def make_features(self) -> TelemetryFeatures:
-        return TelemetryFeatures(self.scales)
+    def level_features(self) -> tuple[int, ...]:
+        """The ``level`` feature of each channel (rates and residuals are differences)."""
+        names = self.make_features().feature_names()
+        return tuple(c * len(names) + names.index("level") for c in range(len(self.channels)))
+
+    def make_features(self) -> ChannelFeatures:
+        return ChannelFeatures(self.scales)
 
     def seconds_per_window(self) -> float:
         return self.period
@@ -452,6 +466,8 @@ class TimeLine(Stateful):
         self.window = window
         self.width = width
         self.period = period
+        self._pending: np.ndarray = np.empty((0, int(width)))
+        self._last: float = -math.inf
         self._clear()
 
     @conditional_mutator
@@ -501,6 +517,10 @@ class TimeLine(Stateful):
         rows = np.asarray(rows, dtype=np.float64)
         if rows.ndim != 2 or rows.shape[1] != int(self.width):
             raise InputError(f"TimeLine: rows must have shape (n, {self.width}), got {rows.shape}")
+        if len(rows) == 1:
+            one = self._one(rows)
+            if one is not None:
+                return one
         finite = np.all(np.isfinite(rows), axis=1)
         bad = np.flatnonzero(~finite)
         if len(bad):
@@ -541,9 +561,32 @@ class TimeLine(Stateful):
         self._last = float(rows[-1, 0])
         return [w for w in out if len(w)]
 
+    def _one(self, rows: np.ndarray) -> list[np.ndarray] | None:
+        # one good row in time order without a gap (live use): the same result as the
+        # general path with a few scalar operations; anything else returns None
+        t = float(rows[0, 0])
+        dt = t - self._last
+        if not (dt > 0.0 and math.isfinite(dt)) or not math.isfinite(float(rows.sum())):
+            return None
+        if self._log_dt.count >= MIN_PERIOD_EVIDENCE and dt > GAP_PERIODS * self.typical_period():
+            return None
+        self._touch()
+        self._log_dt.update(math.log(dt))
+        self._last = t
+        size = int(self.window)
+        pending = self._pending
+        if len(pending) + 1 < size:
+            self._pending = np.concatenate([pending, rows])
+            return []
+        buf = np.concatenate([pending[len(pending) - size + 1 :], rows]) if size > 1 else rows.copy()
+        self._pending = buf[1:]
+        return [buf[None]]
+
     def _cut(self, rows: np.ndarray, size: int) -> np.ndarray:
         buf = np.concatenate([self._pending, rows]) if len(self._pending) else rows
-        win = frames(buf, size, 1) if len(buf) >= size else np.empty((0, size, int(self.width)))
+        # a read-only view of every window (no copy: memory stays that of the rows)
+        win = (np.lib.stride_tricks.sliding_window_view(buf, (size, int(self.width)))[:, 0]
+               if len(buf) >= size else np.empty((0, size, int(self.width))))
         self._pending = buf[-(size - 1) :].copy() if size > 1 else np.empty((0, int(self.width)))
         return win
 
@@ -566,7 +609,7 @@ class TimeLine(Stateful):
         """Load a state of the same window and width (checked before any change)."""
         state = dict(state)
         plain = ["context", "last", "skipped_nan", "skipped_time", "gaps"]
-        expect_keys([k for k in state if not k.startswith("period.")], plain, self)
+        expect_keys(dict.fromkeys(k for k in state if not k.startswith("period.")), plain, self)
         ctx = expect_array(state, "context", (int(self.window) - 1, int(self.width)), np.float64, self, finite=False)
         last = float(expect_scalar(state, "last", np.float64, self, finite=False))
         counts = [int(expect_scalar(state, k, np.int64, self)) for k in plain[2:]]
@@ -609,9 +652,18 @@ class MachineWatch(Stateful):
         self.telemetry = config.kind == TELEMETRY
         width = 1 + len(config.channels) if self.telemetry else len(config.channels)
         self.width = width
-        self.timeline = TimeLine(config.window, width, config.period) if self.telemetry else None
-        self.framer = Framer(config.window, config.hop)
+        self.timeline: TimeLine | None = None
+        self.sample_rate = 1.0
+        if isinstance(config, TelemetryConfig):
+            self.window, self.hop = config.window, 1
+            self.timeline = TimeLine(config.window, width, config.period)
+        elif isinstance(config, VibrationConfig):
+            self.window, self.hop, self.sample_rate = config.window, config.hop, config.sample_rate
+        else:
+            raise InputError(f"MachineWatch: unknown configuration type {type(config).__name__}")
+        self.framer = Framer(self.window, self.hop)
         self.times = np.empty(0)
+        self.skipped_windows = 0  # vibration windows holding a missing sample
 
     @property
     def results(self) -> WindowResults:
@@ -624,7 +676,7 @@ class MachineWatch(Stateful):
         same = str(source) == self.cursor.source and str(source) != STDIN
         before = self._position()
         self.cursor.seek(source)
-        self.framer = Framer(self.config.window, self.config.hop)
+        self.framer = Framer(self.window, self.hop)
         if self.timeline is not None and not same:
             self.timeline.restart()
         if self._position() != before:
@@ -642,7 +694,7 @@ class MachineWatch(Stateful):
         """Input rows still needed to finish the learning period (0 once monitoring)."""
         remaining = self.monitor.remaining()
         if self.timeline is not None:
-            return remaining if remaining <= 0 else remaining + max(self.config.window - 1 - self.timeline.context_rows, 0)
+            return remaining if remaining <= 0 else remaining + max(self.window - 1 - self.timeline.context_rows, 0)
         return self.framer.rows_for(remaining)
 
     def _features(self, rows: Any) -> tuple[int, np.ndarray, np.ndarray]:
@@ -654,14 +706,26 @@ class MachineWatch(Stateful):
             parts = self.timeline.windows(rows, where=self.cursor.source or "rows")
             if not parts:
                 return len(rows), np.empty((0, self.config.dim())), np.empty(0)
-            feats = np.concatenate([self.features.transform(w) for w in parts])
+            feats = np.concatenate([self.features.transform(w, checked=True) for w in parts])
             times = np.concatenate([w[:, -1, 0] for w in parts])
             return len(rows), feats, times
         windows = self.framer.push(rows)
         n = len(windows)
-        feats = self.features.transform(windows) if n else np.empty((0, self.config.dim()))
-        ends = self.cursor.rows + np.arange(n) * self.config.hop + self.config.window
-        return n * self.config.hop, feats, ends / self.config.sample_rate
+        ends = self.cursor.rows + np.arange(n) * self.hop + self.window
+        good = np.isfinite(windows).all(axis=(1, 2)) if n else np.ones(0, dtype=bool)
+        if not good.all():
+            # a window holding a missing sample is skipped (never scored, never learned)
+            skipped = int(np.sum(~good))
+            self.skipped_windows += skipped
+            first = int(ends[np.flatnonzero(~good)[0]]) - self.window
+            warnings.warn(
+                f"{self.cursor.source or 'rows'}: skipped {skipped} windows holding a missing, NaN or Inf sample "
+                f"(the first from row {first})",
+                stacklevel=3,
+            )
+            windows, ends = windows[good], ends[good]
+        feats = self.features.transform(windows) if len(windows) else np.empty((0, self.config.dim()))
+        return n * self.hop, feats, ends / self.sample_rate
 
     @mutator
     def update_many(self, rows: Any) -> None:
@@ -744,6 +808,17 @@ class MachineWatch(Stateful):
             "calibration": mon.evidence(),
             "input": {"source": self.cursor.source, "rows": self.cursor.rows},
         }
+        scorer = mon.scorer
+        if scorer.levels:
+            evidence, used = scorer.level_windows(), scorer.used
+            out["levels"] = {
+                "needed": float(scorer.level_evidence),
+                "decided": scorer.learned >= int(cfg.learn_windows) // 2,
+                "channels": {name: {"windows": float(evidence[k]), "used": bool(used[f])}
+                             for k, (name, f) in enumerate(zip(cfg.channels, scorer.levels))},
+            }
+        if self.timeline is None:
+            out["skipped_windows"] = self.skipped_windows
         if self.timeline is not None:
             tl = self.timeline
             out["time"] = {
@@ -764,6 +839,8 @@ class MachineWatch(Stateful):
         """Configuration (JSON), monitor, cursor and (telemetry) time line."""
         state = parts_state(self._group())
         state["config"] = self.config.to_json()
+        if self.timeline is None:
+            state["skipped_windows"] = np.int64(self.skipped_windows)
         return state
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -775,7 +852,14 @@ class MachineWatch(Stateful):
                 "MachineWatch: the state was saved with another configuration; open it without "
                 "configuration options, or use another state file"
             )
+        skipped = 0
+        if self.timeline is None:
+            skipped = int(expect_scalar(state, "skipped_windows", np.int64, self))
+            if skipped < 0:
+                raise StateMismatchError("MachineWatch: state entry 'skipped_windows' is negative; reset the state")
+            state.pop("skipped_windows")
         load_parts_state(self._group(), state, self)
+        self.skipped_windows = skipped
 
     @staticmethod
     def config_in(state: Mapping[str, Any], name: str) -> MaintenanceConfig:
