@@ -53,11 +53,11 @@ from typing import IO, Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..errors import InputError
+from .defaults import DEFAULT_CHUNK_ROWS
 
 __all__ = ["CsvSensorSource", "TelemetryCsvSource", "iter_chunks", "DEFAULT_CHUNK_ROWS", "STDIN"]
 
 STDIN = "-"
-DEFAULT_CHUNK_ROWS = 8192
 SAMPLE_RATE_KEY = "sample_rate"
 COMMENT = "#"
 DELIMITER = ","

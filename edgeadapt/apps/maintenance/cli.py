@@ -150,7 +150,7 @@ def check_options(args: argparse.Namespace) -> None:
 
 
 def _add_config_options(p: argparse.ArgumentParser) -> None:
-    from ...sources.sensors import DEFAULT_CHUNK_ROWS
+    from ...sources.defaults import DEFAULT_CHUNK_ROWS
 
     p.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS, help="input rows read at a time (latency)")
     g = p.add_argument_group("configuration (only when the state file is created)")
