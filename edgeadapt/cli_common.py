@@ -51,7 +51,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import warnings
 from pathlib import PurePath
 from typing import Any, Iterable, Iterator, Mapping, Sequence, TextIO
@@ -311,6 +310,8 @@ def native_log_filter(pattern: re.Pattern[bytes] = NATIVE_NOISE) -> Iterator[Non
         sys.stderr.flush()
     except (OSError, ValueError):  # pragma: no cover - a closed stderr
         pass
+    import tempfile
+
     try:
         saved = os.dup(2)
     except OSError:
