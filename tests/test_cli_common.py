@@ -177,6 +177,15 @@ def test_every_schema_is_valid_json_schema_and_printed_by_the_schema_command():
     assert unknown.returncode == 1 and "'edgeadapt schema' lists them" in unknown.stderr
 
 
+def test_every_schema_is_documented():
+    """Each record schema a command writes is named in the docs (docs/cli.md or the app's page),
+    with its fields: a schema users cannot read about is not a stable interface."""
+    docs = "\n".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    undocumented = [sid for sid, schema in SCHEMAS.items() if not sid.startswith(("edgeadapt.doc.", "edgeadapt.test."))
+                    and sid.startswith("edgeadapt.") and f"`{sid}`" not in docs]
+    assert not undocumented, f"document these --json record schemas in docs/*.md: {undocumented}"
+
+
 def test_validate_records_rejects_what_the_schema_does_not_allow():
     s = Schema("test.point", 1, {"x": {"type": "number"}, "tags": {"type": "array", "items": {"type": "string"}}},
                required=["x"])
