@@ -118,7 +118,7 @@ def main() -> None:
         floor = now["python -c pass (interpreter alone)"]
         text = "\n".join([
             BEGIN,
-            "## The command line's start-up (issue 17)",
+            "## The command line's start-up",
             "",
             f"Median CPU time (user + system, ms) of {args.runs} runs of each command in a fresh interpreter, on this "
             "2-core machine shared with other jobs (so a few ms of scatter); the interpreter alone is the floor.",
