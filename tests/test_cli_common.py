@@ -100,10 +100,12 @@ def test_console_maps_quiet_and_verbose_to_logging_levels(capsys):
     import logging
 
     log = logging.getLogger("edgeadapt.test")
-    for level, shown in ((-2, ["error"]), (-1, ["warning", "error"]), (0, ["info", "warning", "error"]),
-                         (1, ["debug", "info", "warning", "error"])):
+    from edgeadapt.cli_common import NOTE
+
+    for level, shown in ((-2, ["error"]), (-1, ["warning", "error"]), (0, ["note", "warning", "error"]),
+                         (1, ["debug", "info", "note", "warning", "error"])):
         with console(level):
-            log.debug("debug"); log.info("info"); log.warning("warning"); log.error("error")
+            log.debug("debug"); log.info("info"); log.log(NOTE, "note"); log.warning("warning"); log.error("error")
         lines = capsys.readouterr().err.splitlines()
         assert [line.rsplit(" ", 1)[-1] for line in lines] == shown, (level, lines)
     assert logging.getLogger("edgeadapt").level == logging.NOTSET  # restored
