@@ -183,8 +183,11 @@ def test_every_schema_is_documented():
     """Each record schema a command writes is named in the docs (docs/cli.md or the app's page),
     with its fields: a schema users cannot read about is not a stable interface."""
     docs = "\n".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
-    undocumented = [sid for sid, schema in SCHEMAS.items() if not sid.startswith(("edgeadapt.doc.", "edgeadapt.test."))
-                    and sid.startswith("edgeadapt.") and f"`{sid}`" not in docs]
+    parser = cli.build_parser()
+    groups = set(next(a for a in parser._actions if a.dest == "group").choices)  # the commands' schemas, not examples'
+    undocumented = [sid for sid, schema in SCHEMAS.items() if schema.name.split(".")[0] in groups
+                    and f"`{sid}`" not in docs]
+    assert any(s.name.startswith("state.") for s in SCHEMAS.values())
     assert not undocumented, f"document these --json record schemas in docs/*.md: {undocumented}"
 
 
