@@ -421,7 +421,7 @@ def ratio(a, b):
 
 
 def report(args):
-    lines = ["## Learners and bandit policies (issue 3)", ""]
+    lines = ["## Learners and bandit policies", ""]
     cmd = "`.venv/bin/python bench/bench_learn.py" + (" --quick" if args.quick else "") + "`"
     lines.append(f"Reproduce with {cmd} (add `--write-docs` to refresh this block; about 5 minutes). "
                  f"Machine: {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}; "

@@ -159,7 +159,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=ROOT) as tmp:
         commit = commit_table(states, Path(tmp))
     lines = [
-        "## State blob and persistence (issue 2)",
+        "## State blob and persistence",
         "",
         f"Reproduce: `{COMMAND}` (numpy {np.__version__}, Python {platform.python_version()}, "
         f"{platform.machine()}). Store files live in a temporary directory inside the checkout.",

@@ -12,7 +12,9 @@ A command module uses four things from here:
 
 ``edgeadapt.cli.main`` opens a :func:`console` around every command: ``-q``/``-v`` map
 to stdlib :mod:`logging` levels (:func:`log_level`), log records and warnings print as
-one line each (``edgeadapt: warning: ...``) with control characters escaped.
+one line each (``edgeadapt: warning: ...``) with control characters escaped. What a user
+should see by default (a conversion made, a file created) is logged at :data:`NOTE`;
+``INFO`` is detail for ``-v`` (which backend was chosen, which entries were written).
 
 Exit status of the ``edgeadapt`` command (:data:`EXIT_CODES`): 0 success, 1 a failure
 (bad input, bad state, an OS error, or a bug, with one line on stderr), 2 a usage error
@@ -51,7 +53,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 import warnings
 from pathlib import PurePath
 from typing import Any, Iterable, Iterator, Mapping, Sequence, TextIO
@@ -62,6 +63,7 @@ __all__ = [
     "EXIT_USAGE",
     "EXIT_INTERRUPTED",
     "EXIT_CODES",
+    "NOTE",
     "SCHEMA_KEY",
     "SCHEMA_PREFIX",
     "SCHEMAS",
@@ -102,6 +104,11 @@ SCHEMA_PREFIX = "edgeadapt."
 #: Every :class:`Schema` defined so far, by identifier (``"edgeadapt.state.inspect/1"``).
 SCHEMAS: dict[str, "Schema"] = {}
 
+#: Log level of the notes a command prints by default, between INFO (shown with -v) and
+#: WARNING: ``logging.getLogger(__name__).log(NOTE, "a.wav is 48000 Hz; resampled")``.
+NOTE = logging.INFO + 5
+logging.addLevelName(NOTE, "NOTE")
+
 #: The logger every edgeadapt module logs under (``logging.getLogger(__name__)`` does).
 LOGGER_NAME = "edgeadapt"
 #: Lines a native library printed that :func:`native_log_filter` forwards to this logger.
@@ -112,7 +119,7 @@ NATIVE_NOISE = re.compile(rb"^(INFO|VERBOSE): ")
 #: Longest message printed: a hostile input quoted in a message cannot flood the terminal.
 MAX_MESSAGE_CHARS = 2000
 #: Level for each verbosity (``-v`` count minus ``-q`` count), clamped to the ends.
-_LEVELS = {-2: logging.ERROR, -1: logging.WARNING, 0: logging.INFO, 1: logging.DEBUG}
+_LEVELS = {-2: logging.ERROR, -1: logging.WARNING, 0: NOTE, 1: logging.DEBUG}
 #: From this verbosity on, other libraries' loggers are shown too (at DEBUG).
 _ALL_LOGGERS_VERBOSITY = 2
 _JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -171,15 +178,15 @@ def log_level(level_of_verbosity: int) -> int:
     ========= ============ =================================================
     -2 (-qq)  ``ERROR``    errors only
     -1 (-q)   ``WARNING``  warnings and errors
-    0         ``INFO``     notes (a conversion made, a file created), above
-    1 (-v)    ``DEBUG``    debug messages, tracebacks of errors
+    0         ``NOTE``     notes (a conversion made, a file created), above
+    1 (-v)    ``DEBUG``    info and debug messages, tracebacks of errors
     2 (-vv)   ``DEBUG``    the same for every library, native lines unfiltered
     ========= ============ =================================================
 
     Examples
     --------
     >>> [logging.getLevelName(log_level(v)) for v in (-5, -1, 0, 1, 3)]
-    ['ERROR', 'WARNING', 'INFO', 'DEBUG', 'DEBUG']
+    ['ERROR', 'WARNING', 'NOTE', 'DEBUG', 'DEBUG']
     """
     return _LEVELS[max(min(_LEVELS), min(max(_LEVELS), level_of_verbosity))]
 
@@ -200,14 +207,15 @@ def printable(text: str) -> str:
 
 
 class _OneLineFormatter(logging.Formatter):
-    """``edgeadapt: message`` for notes, ``edgeadapt: warning: message`` above and below."""
+    """``edgeadapt: message`` for notes, ``edgeadapt: warning: message`` above, and
+    ``edgeadapt: info: logger: message`` below."""
 
     def format(self, record: logging.LogRecord) -> str:
         text = printable(record.getMessage())
-        if record.levelno == logging.INFO:
+        if record.levelno == NOTE:
             return f"edgeadapt: {text}"
         kind = record.levelname.lower()
-        if record.levelno < logging.INFO:
+        if record.levelno < NOTE:
             return f"edgeadapt: {kind}: {record.name}: {text}"
         return f"edgeadapt: {kind}: {text}"
 
@@ -242,9 +250,9 @@ def console(level_of_verbosity: int = 0) -> Iterator[None]:
     >>> import contextlib, io
     >>> err = io.StringIO()
     >>> with contextlib.redirect_stderr(err), console(0):
-    ...     logging.getLogger("edgeadapt.sources.audio").info("a.wav is 48000 Hz; resampled")
+    ...     logging.getLogger("edgeadapt.sources.audio").log(NOTE, "a.wav is 48000 Hz; resampled")
     ...     warnings.warn("slot 1 damaged; slot 0 used")
-    ...     logging.getLogger("edgeadapt.x").debug("not shown at verbosity 0")
+    ...     logging.getLogger("edgeadapt.x").info("not shown at verbosity 0")
     >>> print(err.getvalue().strip())
     edgeadapt: a.wav is 48000 Hz; resampled
     edgeadapt: warning: slot 1 damaged; slot 0 used
@@ -311,6 +319,8 @@ def native_log_filter(pattern: re.Pattern[bytes] = NATIVE_NOISE) -> Iterator[Non
         sys.stderr.flush()
     except (OSError, ValueError):  # pragma: no cover - a closed stderr
         pass
+    import tempfile
+
     try:
         saved = os.dup(2)
     except OSError:
@@ -359,7 +369,7 @@ def progress_enabled(stream: Any = None) -> bool:
         tty = bool(stream.isatty())
     except (AttributeError, ValueError):
         tty = False
-    if not tty or not logging.getLogger(LOGGER_NAME).isEnabledFor(logging.INFO):
+    if not tty or not logging.getLogger(LOGGER_NAME).isEnabledFor(NOTE):
         return False
     try:
         import tqdm  # noqa: F401  (installed with ai-edge-litert)

@@ -6,7 +6,8 @@ rate from 8 to 192 kHz, any number of channels.
 channels to mono by their mean, resamples with :func:`edgeadapt.sources.audio.resample`
 (scipy's polyphase filter, the package's one resampler) and returns int16 PCM, so a USB
 microphone's 48 kHz stereo recording needs no ``sox``. Each conversion is logged as one
-line at INFO on the ``edgeadapt.sources.audiofile`` logger (the CLI prints it as a note).
+line at :data:`edgeadapt.cli_common.NOTE` level on the ``edgeadapt.sources.audiofile``
+logger (the CLI prints it by default; ``-q`` hides it).
 ``"-"`` reads the file from standard input.
 
 Examples
@@ -35,6 +36,7 @@ from typing import Any, BinaryIO, Iterator, Union
 import numpy as np
 import numpy.typing as npt
 
+from ..cli_common import NOTE
 from ..errors import InputError, missing_extra
 from .audio import check_positive_int, resample
 
@@ -189,7 +191,7 @@ def read_audio(path: PathLike, rate: int | None = None) -> tuple[npt.NDArray[np.
     info = AudioInfo(path=name, format=fmt, subtype=subtype, source_rate=source_rate, channels=channels,
                      frames=frames, rate=target, clipped=clipped)
     if info.conversion:
-        log.info("%s: %s %s, %s in-process", name, fmt, subtype, info.conversion)
+        log.log(NOTE, "%s: %s %s, %s in-process", name, fmt, subtype, info.conversion)
     return pcm, info
 
 

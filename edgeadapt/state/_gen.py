@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,13 @@ def _check_fields(where: str, fields: list[dict[str, Any]]) -> None:
 
 def load_spec(path: str | Path) -> dict[str, Any]:
     """Read and check a layout spec (fields contiguous, types known)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # the package runs on 3.10; this developer tool reads TOML with tomli there
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise SystemExit("edgeadapt.state._gen needs Python >= 3.11 or 'pip install tomli'") from None
     with open(path, "rb") as fh:
         spec = tomllib.load(fh)
     for prefix, (group, part) in _STRUCTS:

@@ -144,7 +144,7 @@ def _as_encodable(name: str, value: Any) -> tuple[int, tuple[int, ...], memoryvi
     if any(d > MAX_DIM for d in arr.shape):
         raise InputError(f"state entry {name!r} has a dimension over {MAX_DIM}: split it")
     flat = np.ascontiguousarray(arr, dtype=_NUMERIC_CODES[code]).reshape(-1)
-    return code, tuple(int(d) for d in arr.shape), memoryview(flat).cast("B")
+    return code, tuple(int(d) for d in arr.shape), flat.data.cast("B")
 
 
 def name_problem(raw: bytes) -> str | None:

@@ -14,14 +14,15 @@ state.inspect`` prints its JSON Schema.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..cli_common import Output, Schema, add_output_options
 from ..errors import NoValidStateError
-from .blob import BLOB_MAGIC, BlobInfo, read_blob_info
 from .lock import DEFAULT_LOCK_TIMEOUT
-from .storage import FileStorage
-from .store import DEFAULT_MAX_BLOB_BYTES, FileStore, StoreInfo
+
+if TYPE_CHECKING:  # imported in the commands: the parser is built without numpy
+    from .blob import BlobInfo
+    from .store import StoreInfo
 
 
 _UINT = {"type": "integer", "minimum": 0}
@@ -95,12 +96,15 @@ def inspect_record(path: str, info: StoreInfo | BlobInfo) -> dict[str, Any]:
     Examples
     --------
     >>> import os, tempfile, numpy as np
+    >>> from edgeadapt.state import FileStore
     >>> path = os.path.join(tempfile.mkdtemp(), "s.ea")
     >>> _ = FileStore(path).save({"w": np.zeros(3, np.float32)})
     >>> rec = inspect_record(path, FileStore(path, readonly=True).inspect())
     >>> rec["kind"], rec["active"], [e["name"] for e in rec["slots"][rec["active"]]["blob"]["entries"]]
     ('store', 0, ['w'])
     """
+    from .blob import BlobInfo
+
     if isinstance(info, BlobInfo):
         return INSPECT.record(path=path, kind="blob", blob=_blob_json(info), slots=[], active=None)
     return INSPECT.record(
@@ -139,6 +143,7 @@ def format_store(info: StoreInfo) -> str:
     Examples
     --------
     >>> import os, tempfile, numpy as np
+    >>> from edgeadapt.state import FileStore
     >>> path = os.path.join(tempfile.mkdtemp(), "s.ea")
     >>> _ = FileStore(path).save({"w": np.zeros(3, np.float32)})
     >>> print(format_store(FileStore(path, readonly=True).inspect()).splitlines()[1])
@@ -162,6 +167,10 @@ def format_store(info: StoreInfo) -> str:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    from .blob import BLOB_MAGIC, read_blob_info
+    from .storage import FileStorage
+    from .store import DEFAULT_MAX_BLOB_BYTES, FileStore
+
     out = Output.from_args(args)
     storage = FileStorage(args.path)
     head = storage.read(len(BLOB_MAGIC))
@@ -183,6 +192,8 @@ def _inspect(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
+    from .store import FileStore
+
     with FileStore(args.path, lock_timeout=args.lock_timeout) as store:
         seq = store.reset()
     Output.from_args(args).emit(RESET.record(path=args.path, sequence=seq),

@@ -22,8 +22,12 @@ import os
 import stat
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import StatePathError
+
+if TYPE_CHECKING:
+    from .lock import FileLock
 
 __all__ = ["Storage", "FileStorage", "MemoryStorage", "fsync_directory", "describe_os_error"]
 
@@ -157,7 +161,7 @@ class FileStorage(Storage):
         self.path = Path(path)
         self.name = str(self.path)
         self._fd: int | None = None
-        self._lock = None
+        self._lock: FileLock | None = None
         self._pending_lock: float | None = None
 
     # The system calls, one method each, so that faults.FaultyFileStorage can fail them.

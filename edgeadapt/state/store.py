@@ -338,7 +338,7 @@ class SlotStore:
     def _newest(slots: list[SlotInfo]) -> SlotInfo | None:
         """The good slot with the highest sequence number; a tie goes to the lower index."""
         good = [s for s in slots if s.status == "ok"]
-        return max(good, key=lambda s: s.sequence) if good else None
+        return max(good, key=lambda s: -1 if s.sequence is None else s.sequence) if good else None
 
     def _missing(self) -> FileNotFoundError:
         return FileNotFoundError(f"{self.name}: no state store here yet")
@@ -403,9 +403,11 @@ class SlotStore:
                 StateRecoveryWarning,
                 stacklevel=2,
             )
-        self._layout, self._active, self.sequence = layout, newest.index, newest.sequence
+        sequence, size = newest.sequence, newest.payload_size
+        assert sequence is not None and size is not None  # _read_slot sets both on every "ok" slot
+        self._layout, self._active, self.sequence = layout, newest.index, sequence
         start = newest.offset + RECORD_SIZE
-        return decode_blob(data[start : start + newest.payload_size], f"{self.name} slot {newest.index}")
+        return decode_blob(data[start : start + size], f"{self.name} slot {newest.index}")
 
     def factory(self) -> dict[str, Any]:
         """Return the factory state kept apart from the slots."""
@@ -652,10 +654,9 @@ class FileStore(SlotStore):
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         lock: str = LOCK_AT_WRITE,
     ) -> None:
-        super().__init__(
-            FileStorage(path), max_blob_bytes=max_blob_bytes, readonly=readonly, lock_timeout=lock_timeout, lock=lock
-        )
-        self.path = self.storage.path
+        storage = FileStorage(path)
+        super().__init__(storage, max_blob_bytes=max_blob_bytes, readonly=readonly, lock_timeout=lock_timeout, lock=lock)
+        self.path = storage.path
 
 
 class MemoryStore(SlotStore):

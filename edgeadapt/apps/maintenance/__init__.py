@@ -19,10 +19,15 @@ Examples
 ('learning', 23040)
 """
 
-from .baseline import Baseline, BaselineScorer
-from .monitor import AdaptationLimiter, Monitor, WindowResults
-from .watch import Cursor, MachineWatch, MaintenanceConfig, TelemetryConfig, TimeLine, VibrationConfig
-from . import synth
+from typing import TYPE_CHECKING
+
+from ..._lazy import lazy_package
+
+if TYPE_CHECKING:  # imported on first use (edgeadapt._lazy): `edgeadapt --help` loads no numpy
+    from .baseline import Baseline, BaselineScorer
+    from .monitor import AdaptationLimiter, Monitor, WindowResults
+    from .watch import Cursor, MachineWatch, MaintenanceConfig, TelemetryConfig, TimeLine, VibrationConfig
+    from . import synth
 
 __all__ = [
     "Baseline",
@@ -38,3 +43,9 @@ __all__ = [
     "TimeLine",
     "synth",
 ]
+lazy_package(__name__, {
+    "Baseline": ".baseline", "BaselineScorer": ".baseline",
+    "AdaptationLimiter": ".monitor", "Monitor": ".monitor", "WindowResults": ".monitor",
+    "Cursor": ".watch", "MachineWatch": ".watch", "MaintenanceConfig": ".watch", "TelemetryConfig": ".watch",
+    "TimeLine": ".watch", "VibrationConfig": ".watch", "synth": ".synth",
+})
