@@ -84,11 +84,10 @@ class Listener:
         self.detections += dets
         return dets
 
-    def kind_at(self, t):
-        for kind, a, b in self.spans:
-            if a <= t <= b + B.TOLERANCE:
-                return kind
-        return None
+    def kind_at(self, end):
+        """What was said where the window ending at ``end`` is centred (see ``B.attribute``)."""
+        j = B.nearest_clip(B.window_centre(end, self.ww.window_frames), [(k, None, None, a, b) for k, a, b in self.spans])
+        return self.spans[j][0] if j >= 0 else None
 
 
 def run(args):
