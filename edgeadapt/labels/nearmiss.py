@@ -197,7 +197,7 @@ class NearMissLabeller(Stateful):
         self._pending = keep
         if detected:
             # the detection's own rising and falling edges form one episode: not a near miss
-            self._episode, self._crossed = NearMiss(time, label, score, None), True
+            self._episode, self._crossed = NearMiss(time, label or "", score, None), True
             confirmed = [m for m in self._pending if m.label == label and time - m.time >= self.min_gap_seconds]
             self._pending = [m for m in self._pending if m.label != label]
             return confirmed
@@ -254,7 +254,7 @@ class NearMissLabeller(Stateful):
         if len(names) != times.size or not 0 <= pending <= times.size or pending + 1 < times.size \
                 or crossed not in (0, 1):
             raise StateMismatchError("NearMissLabeller: state entries are inconsistent; the state is damaged: reset it")
-        rows = [NearMiss(float(t), n or None, float(s), payload[i].copy() if payload.shape[1] else None)
+        rows = [NearMiss(float(t), n, float(s), payload[i].copy() if payload.shape[1] else None)
                 for i, (t, n, s) in enumerate(zip(times, names, scores))]
         self._pending = rows[:pending]
         self._episode = rows[pending] if times.size > pending else None

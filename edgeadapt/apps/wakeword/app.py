@@ -269,7 +269,7 @@ class WakeWord(Stateful):
         Sakoe-Chiba band of the DTW match, embeddings either side of the diagonal.
     unconfirmed_negatives : int
         Near misses nobody repeated kept as negative prototypes (0: none); they are
-        learned with the background (``adapt_background``).
+        learned while the detector learns anything (``learn`` or ``adapt_background``).
 
     Attributes
     ----------
@@ -393,7 +393,7 @@ class WakeWord(Stateful):
         state["stream.smooth_tail"] = (np.array([np.resize(t, self.smoothing_frames - 1) for t in tails.values()],
                                                 np.float64).reshape(len(tails), self.smoothing_frames - 1))
         # the snapshots the scorer uses between refreshes (caches, restored as they were)
-        t = self.index.transform
+        t: Any = self.index.transform   # a FrozenNormalization (set by _refresh) or None
         state["cache.transform"] = (np.stack([t.mean, t.std]).astype(np.float32) if t is not None
                                     else np.zeros((0, self.dim), np.float32))
         models = self.verifier.models()
@@ -882,7 +882,7 @@ class WakeWord(Stateful):
         little early or late) must stay closer to its best template than to the new
         negative, so the enrolled utterances are still found.
         """
-        if not (self.adapt_background and self.unconfirmed.capacity > 0) or near_miss.label not in self.labels:
+        if not ((self.learn or self.adapt_background) and self.unconfirmed.capacity > 0) or near_miss.label not in self.labels:
             return
         masks = self.scorer._label_masks()
         templates, every = masks[near_miss.label]
