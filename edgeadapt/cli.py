@@ -7,7 +7,9 @@ happen inside the command functions, so ``edgeadapt --help`` stays fast.
 Every failure ends in one line on stderr and exit status 1: edgeadapt's own errors
 and OS errors as their message (naming the file and the fix); any other exception is a
 bug, reported as one line asking for a bug report. ``-v`` (or ``EDGEADAPT_DEBUG=1``)
-adds the traceback. Warnings (a slot recovered, ...) are one line each too.
+adds the traceback. A wrong command line exits 2 (argparse's usage error), Ctrl-C 130
+(:data:`edgeadapt.cli_common.EXIT_CODES`). ``-q``/``-v`` set the logging level and
+warnings (a slot recovered, ...) are one line each (:func:`edgeadapt.cli_common.console`).
 
 Examples
 --------
@@ -22,14 +24,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 import traceback
-import warnings
 from typing import Sequence
 
 from . import __version__
-from .errors import EdgeAdaptError
+from .cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, SCHEMAS, add_output_options, console, printable, verbosity
+from .errors import EdgeAdaptError, InputError
 
 # One line per command group: the module that registers it.
 COMMAND_MODULES = (
@@ -38,8 +41,6 @@ COMMAND_MODULES = (
     "edgeadapt.apps.maintenance.cli",
 )
 DEBUG_VARIABLE = "EDGEADAPT_DEBUG"
-# Longest message printed: a hostile input quoted in a message cannot flood the terminal.
-MAX_MESSAGE_CHARS = 2000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,20 +50,29 @@ def build_parser() -> argparse.ArgumentParser:
         description="On-device personalization: learn on the device, keep what was learned.",
     )
     parser.add_argument("--version", action="version", version=f"edgeadapt {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help=f"show tracebacks of errors (or set {DEBUG_VARIABLE}=1)")
+    add_output_options(parser, json=False, top_level=True)
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(groups)
+    p = groups.add_parser("schema", help="print the JSON Schema of the records that --json writes")
+    p.add_argument("name", nargs="?", help="a schema (e.g. state.inspect); without it, list them all")
+    add_output_options(p, json=False)
+    p.set_defaults(func=_schema)
     return parser
 
 
-def _printable(text: str) -> str:
-    """One line: control characters (newlines, terminal escapes) escaped, length capped."""
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    if len(text) > MAX_MESSAGE_CHARS:
-        text = text[:MAX_MESSAGE_CHARS] + f"... ({len(text) - MAX_MESSAGE_CHARS} more characters)"
-    return text
+def _schema(args: argparse.Namespace) -> int:
+    """``edgeadapt schema [NAME]``: list the record schemas, or print one as JSON Schema."""
+    if args.name is None:
+        for sid, schema in sorted(SCHEMAS.items()):
+            print(f"{sid:<40} {schema.description}")
+        return EXIT_OK
+    wanted = args.name.removeprefix("edgeadapt.")
+    found = [s for sid, s in SCHEMAS.items() if wanted in (s.name, sid.removeprefix("edgeadapt."))]
+    if not found:
+        raise InputError(f"no schema named {args.name!r}: 'edgeadapt schema' lists them")
+    print(json.dumps(max(found, key=lambda s: s.version).json_schema(), indent=2))
+    return EXIT_OK
 
 
 def one_line(exc: BaseException) -> str:
@@ -74,24 +84,27 @@ def one_line(exc: BaseException) -> str:
             text += f" (and {exc.filename2})"
     else:
         text = str(exc) or type(exc).__name__
-    return _printable(text)
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"edgeadapt: warning: {_printable(str(message))}", file=sys.stderr)
+    return printable(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 1 error, 130 interrupted)."""
+    """Run the command line; return the exit status (0 ok, 1 failure, 130 interrupted).
+
+    A wrong command line raises ``SystemExit(2)`` from argparse, with its usage message.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
-    debug = bool(getattr(args, "verbose", False) or os.environ.get(DEBUG_VARIABLE))
-    previous = warnings.showwarning
-    warnings.showwarning = _show_warning
+    level = verbosity(args)
+    debug = bool(level > 0 or os.environ.get(DEBUG_VARIABLE))
+    with console(level):
+        return _run(args, debug)
+
+
+def _run(args: argparse.Namespace, debug: bool) -> int:
     try:
-        return int(args.func(args) or 0)
+        return int(args.func(args) or EXIT_OK)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head`: not an error of ours
         try:
             sys.stdout = open(os.devnull, "w")
@@ -102,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(f"edgeadapt: error: {one_line(exc)}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     except Exception as exc:  # a foreign exception reaching the CLI is a bug of ours
         if debug:
             traceback.print_exc()
@@ -112,9 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"please report it with the command you ran{hint}",
             file=sys.stderr,
         )
-        return 1
-    finally:
-        warnings.showwarning = previous
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,5 +1,9 @@
 """16-bit PCM WAV files: read, write, and iterate in fixed-size chunks (stdlib ``wave``).
 
+These are the strict, dependency-free readers (mono 16-bit only) used for the files
+edgeadapt writes itself; user recordings of any format, rate and channel count go
+through :func:`edgeadapt.sources.audiofile.read_audio`.
+
 Examples
 --------
 >>> import os, tempfile, numpy as np
@@ -40,14 +44,14 @@ def _open(path: PathLike) -> wave.Wave_read:
         w = wave.open(path, "rb")
     except (wave.Error, EOFError) as e:
         raise InputError(
-            f"{path} is not a PCM WAV file ({e}); convert it to 16-bit mono WAV, e.g. 'sox {os.path.basename(path)} -r 16000 -b 16 -c 1 out.wav'"
+            f"{path} is not a PCM WAV file ({e}); read it with edgeadapt.sources.audiofile.read_audio, or convert it: 'sox {os.path.basename(path)} -r 16000 -b 16 -c 1 out.wav'"
         ) from e
     if w.getsampwidth() != WAV_SAMPLE_WIDTH or w.getnchannels() != _MONO:
         bits, ch = 8 * w.getsampwidth(), w.getnchannels()
         w.close()
         raise InputError(
-            f"{path} is {bits}-bit with {ch} channel(s); edgeadapt reads 16-bit mono WAV: convert it "
-            "with 'sox in.wav -b 16 -c 1 out.wav'"
+            f"{path} is {bits}-bit with {ch} channel(s); read_wav reads 16-bit mono WAV: read it with "
+            "edgeadapt.sources.audiofile.read_audio, or convert it: 'sox in.wav -r 16000 -b 16 -c 1 out.wav'"
         )
     return w
 

@@ -66,7 +66,7 @@ def test_clear_errors(tmp_path):
         w.setsampwidth(2)
         w.setframerate(16000)
         w.writeframes(np.zeros(20, np.int16).tobytes())
-    with pytest.raises(InputError, match="2 channel.*sox in.wav -b 16 -c 1"):
+    with pytest.raises(InputError, match="2 channel.*read_audio.*sox in.wav -r 16000 -b 16 -c 1"):
         read_wav(stereo)
     eight = tmp_path / "8bit.wav"
     with wave.open(str(eight), "wb") as w:

@@ -120,7 +120,7 @@ def test_state_commands_fail_cleanly_and_change_nothing(tmp_path, command, name)
     assert "Traceback" not in err and err.count("\n") == 1, err
     line = err.strip()
     assert line.startswith("edgeadapt: error: "), line
-    shown = cli._printable(str(path))
+    shown = cli.printable(str(path))
     if isinstance(says, dict):
         says = says[command]
     if says is not None and kind in (FILES["future-major.blob"], bad_name) and command == "reset":
