@@ -181,13 +181,19 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--keywords", type=int, default=len(KEYWORDS))
+    p.add_argument("--only", default=None, help="one keyword, e.g. theo:1")
+    p.add_argument("--json", default=str(OUT))
     args = p.parse_args(argv)
     B.build_streams()
-    jobs = [(sp, d, learn) for sp, d in KEYWORDS[: args.keywords] for learn in (True, False)]
+    chosen = KEYWORDS[: args.keywords]
+    if args.only:
+        sp, d = args.only.split(":")
+        chosen = ((sp, int(d)),)
+    jobs = [(sp, d, learn) for sp, d in chosen for learn in (True, False)]
     with ProcessPoolExecutor(args.workers) as pool:
         rows = list(pool.map(run, jobs))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(rows, indent=1))
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(rows, indent=1))
     on = [r for r in rows if r["learn"]]
     off = [r for r in rows if not r["learn"]]
     n_learned = sum(len(r["learned"]) for r in on)
