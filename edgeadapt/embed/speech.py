@@ -164,7 +164,7 @@ def default_model_path(name: str) -> str:
         root = importlib.resources.files(_MODEL_PACKAGE)
     except ModuleNotFoundError:
         raise missing_extra(_MODEL_PACKAGE, "audio", "the speech embedder (its TFLite models)") from None
-    path = os.fspath(root / _MODEL_DIR / name)
+    path = str(root / _MODEL_DIR / name)
     if not os.path.isfile(path):
         raise ModelError(
             f"{name} is not in the installed {_MODEL_PACKAGE} package ({path}); reinstall it: "

@@ -175,7 +175,7 @@ class TFLiteModel:
         self.num_threads = num_threads
         self.output = output
         self.backend_choice = backend
-        self._interpreter = None
+        self._interpreter: Any = None
         self._backend: str | None = None
         self._input_shape: tuple[int, ...] | None = None
         self._output_index: int | None = None

@@ -175,7 +175,7 @@ class WindowVerifier(Stateful):
 
     def __init__(self, segment_dim: int, segments: int = DEFAULT_SEGMENTS, shrink: float = DEFAULT_SHRINK,
                  cut: float = DEFAULT_CUT, forgetting: float | None = None,
-                 min_negatives: int | None = None) -> None:
+                 min_negatives: float | None = None) -> None:
         if not (isinstance(segments, int) and segments >= 1):
             raise InputError(f"segments must be a positive integer, got {segments!r}")
         if not (math.isfinite(shrink) and shrink >= 0):
@@ -187,7 +187,7 @@ class WindowVerifier(Stateful):
         self.dim = self.segment_dim * segments
         self.shrink = float(shrink)
         self.cut = float(cut)
-        self.min_negatives = SAMPLES_PER_FEATURE * self.dim if min_negatives is None else int(min_negatives)
+        self.min_negatives: float = SAMPLES_PER_FEATURE * self.dim if min_negatives is None else float(min_negatives)
         self.negatives = ScatterStats(self.dim, forgetting)
         self.adopt(negatives=self.negatives)
         self._models: dict[str, tuple[np.ndarray, float, float]] = {}

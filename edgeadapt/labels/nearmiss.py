@@ -111,6 +111,25 @@ class NearMissLabeller(Stateful):
         self._episode: NearMiss | None = None
         self._crossed = False
         self._pending: list[NearMiss] = []
+        self._expired: list[NearMiss] = []
+
+    def take_expired(self) -> list[NearMiss]:
+        """Near misses whose horizon passed with no confirming detection, since the last call.
+
+        Not part of the state (the caller takes them at once, frame by frame). A user whose
+        wake word was missed says it again; a near miss nobody repeated was most likely
+        something else said, so the caller may keep it as negative evidence.
+
+        Examples
+        --------
+        >>> lab = NearMissLabeller(low=0.4, high=0.6, horizon_seconds=1.0)
+        >>> for t, s in ((0.0, 0.5), (0.1, 0.1), (2.0, 0.1)):
+        ...     _ = lab.process(t, "a", s, payload=t)
+        >>> [(m.label, m.payload) for m in lab.take_expired()], lab.take_expired()
+        ([('a', 0.0)], [])
+        """
+        out, self._expired = self._expired, []
+        return out
 
     @property
     def pending(self) -> list[NearMiss]:
@@ -172,10 +191,13 @@ class NearMissLabeller(Stateful):
         time, score = float(time), float(score)
         if math.isnan(score) or not math.isfinite(time):
             raise InputError("NearMissLabeller: time must be finite and score not NaN")
-        self._pending = [m for m in self._pending if time - m.time <= self.horizon_seconds]
+        keep = [m for m in self._pending if time - m.time <= self.horizon_seconds]
+        if len(keep) < len(self._pending):
+            self._expired += [m for m in self._pending if time - m.time > self.horizon_seconds]
+        self._pending = keep
         if detected:
             # the detection's own rising and falling edges form one episode: not a near miss
-            self._episode, self._crossed = NearMiss(time, label, score, None), True
+            self._episode, self._crossed = NearMiss(time, label or "", score, None), True
             confirmed = [m for m in self._pending if m.label == label and time - m.time >= self.min_gap_seconds]
             self._pending = [m for m in self._pending if m.label != label]
             return confirmed
@@ -232,7 +254,7 @@ class NearMissLabeller(Stateful):
         if len(names) != times.size or not 0 <= pending <= times.size or pending + 1 < times.size \
                 or crossed not in (0, 1):
             raise StateMismatchError("NearMissLabeller: state entries are inconsistent; the state is damaged: reset it")
-        rows = [NearMiss(float(t), n or None, float(s), payload[i].copy() if payload.shape[1] else None)
+        rows = [NearMiss(float(t), n, float(s), payload[i].copy() if payload.shape[1] else None)
                 for i, (t, n, s) in enumerate(zip(times, names, scores))]
         self._pending = rows[:pending]
         self._episode = rows[pending] if times.size > pending else None

@@ -15,7 +15,8 @@ of these holds, and says which failed otherwise:
 4. the near miss aligns with the confirming utterance: their windows' cosine similarity
    reaches ``min_alignment`` (the detection threshold: the near miss must match the
    repeat as well as a detection must match a template);
-5. it does not resemble recent audio that was not the keyword (``max_background``);
+5. it does not resemble recent audio that was not the keyword (``max_background``: the
+   detection threshold, i.e. as a template it would not have fired on that audio);
 6. the rate limit, counted in *stream* seconds, allows one more;
 7. the canaries still pass with the entry added: every enrolled utterance is still
    accepted by the verifier, and no stored hard negative (a detection the user

@@ -71,7 +71,10 @@ def test_reject_and_add_from_the_cli(tmp_path):
     run("enroll", "nova", *clips, "--state", state)
     proc = run("reject", "--state", state, check=False)
     assert proc.returncode == 1 and "nothing to reject" in proc.stderr
-    heard = run("listen", DATA / "test_stream.wav", "--state", state, "--no-learn").stdout
+    # a read-only listen keeps nothing, not even the last detection
+    run("listen", DATA / "test_stream.wav", "--state", state, "--no-learn")
+    assert "nothing to reject" in run("reject", "--state", state, check=False).stderr
+    heard = run("listen", DATA / "test_stream.wav", "--state", state).stdout
     assert "4 detection(s)" in heard and re.search(r"nova  score [\d.]+  entry \d+", heard)
     assert "hard negative" in run("reject", "--state", state).stdout
     assert "hard negatives: 1" in run("list", "--state", state).stdout
@@ -82,3 +85,37 @@ def test_reject_and_add_from_the_cli(tmp_path):
     assert proc.returncode == 1 and "does not exist" in proc.stderr and not (tmp_path / "empty.ea").exists()
     proc = run("forget", "nobody", "--state", state, check=False)
     assert proc.returncode == 1 and "not enrolled" in proc.stderr
+
+
+def test_listen_many_files_and_stdin_json_lines_read_only(tmp_path):
+    import hashlib
+    import json
+
+    import edgeadapt.apps.wakeword.cli  # noqa: F401  (registers the wake word's record schemas)
+    from edgeadapt.cli_common import validate_records
+
+    state = tmp_path / "s.ea"
+    clips = sorted(DATA.glob("enroll_*.wav"))
+    run("enroll", "nova", *clips, "--state", state)
+    before = hashlib.sha256(state.read_bytes()).hexdigest(), state.stat().st_mtime_ns
+    stream = DATA / "test_stream.wav"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with open(stream, "rb") as stdin:
+        proc = subprocess.run([sys.executable, "-m", "edgeadapt", "wakeword", "listen", stream, "-", clips[0],
+                               "--state", state, "--no-learn", "--json"], stdin=stdin, capture_output=True,
+                              text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    records = validate_records(proc.stdout)
+    dets = [r for r in records if r["schema"] == "edgeadapt.wakeword.detection/1"]
+    ends = [r for r in records if r["schema"] == "edgeadapt.wakeword.listened/1"]
+    assert [r["file"] for r in ends] == [str(stream), "-", str(clips[0])]
+    assert [r["detections"] for r in ends][:2] == [4, 4]           # the same stream from a file and from stdin
+    assert ends[2]["detections"] == 1                              # a short clip, padded, scored from sample 0
+    assert {r["entry_source"] for r in dets} == {"enrolled"}
+    assert [r["file"] for r in dets].count("-") == 4
+    # --no-learn wrote nothing: the same bytes, not even touched
+    assert (hashlib.sha256(state.read_bytes()).hexdigest(), state.stat().st_mtime_ns) == before
+    listed = validate_records(run("list", "--state", state, "--json").stdout)
+    status = [r for r in listed if r["schema"] == "edgeadapt.wakeword.status/1"]
+    assert status[0]["labels"] == ["nova"] and json.loads(json.dumps(status[0]))["hard_negatives"] == 0
+    assert {r["source"] for r in listed if r["schema"] == "edgeadapt.wakeword.entry/1"} == {"enrolled", "shifted"}

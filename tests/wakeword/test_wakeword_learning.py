@@ -159,3 +159,60 @@ def test_rate_limit_counts_stream_time_not_wall_clock():
     ww.process_embeddings(episode(scene, 0.40, 0.65, noise=other, then_noise=other))
     assert [e.accepted for e in ww.near_miss_log] == [True, False]
     assert "rate limit (in stream time: 1 per hour of audio heard" in ww.near_miss_log[1].reason
+
+
+#: Frames after a near miss until its labeller horizon (5 s) has surely passed.
+PAST_HORIZON = 70
+
+
+def test_a_near_miss_nobody_repeated_becomes_a_negative_that_vetoes_its_sound_alike():
+    scene = Scene(6)
+    noise = scene.rng.standard_normal(W * DIM)
+    later = np.concatenate([scene.quiet(40), scene.block(0.5, noise), scene.quiet(20)]).astype(np.float32)
+    control = scene.app(unconfirmed_negatives=0)
+    ww = scene.app()
+    for app in (control, ww):
+        app.process_embeddings(np.concatenate([scene.quiet(20), scene.block(0.40, noise),
+                                               scene.quiet(PAST_HORIZON)]).astype(np.float32))
+    assert len(ww.unconfirmed) == 1 and len(control.unconfirmed) == 0
+    # the same sound, now over the threshold: closer to the stored negative than to the template
+    assert ww.process_embeddings(later) == []
+    assert len(control.process_embeddings(later)) == 1     # the control fires: the test can fail
+    # a near miss that a detection confirms is not a negative
+    fresh = scene.app()
+    fresh.process_embeddings(episode(scene, 0.40, 0.65, noise=noise, then_noise=noise))
+    assert len(fresh.unconfirmed) == 0 and len(fresh.pseudo_entries()) == 1
+    # forgetting the name drops its negatives too
+    ww.forget("kw")
+    assert len(ww.unconfirmed) == 0
+
+
+def test_a_near_miss_like_an_enrolled_utterance_is_not_kept_as_a_negative():
+    scene = Scene(7)
+    noise = scene.rng.standard_normal(W * DIM)
+    ww = scene.app()
+    shifted = scene.block(0.40, noise).reshape(1, -1).astype(np.float32)
+    ww.enroll_windows("kw", shifted, source="shifted")   # the enrolled utterance, a little late
+    ww.process_embeddings(np.concatenate([scene.quiet(20), scene.block(0.40, noise),
+                                          scene.quiet(PAST_HORIZON)]).astype(np.float32))
+    assert len(ww.unconfirmed) == 0
+    # another near miss (other noise) is kept: the canary is what declined the first
+    ww.process_embeddings(np.concatenate([scene.quiet(20), scene.block(0.40), scene.quiet(PAST_HORIZON)]
+                                         ).astype(np.float32))
+    assert len(ww.unconfirmed) == 1
+
+
+def test_dtw_match_scores_order_and_finds_the_shipped_keyword():
+    import pathlib
+
+    import edgeadapt
+    from edgeadapt.sources.wav import read_wav
+
+    sample = pathlib.Path(edgeadapt.__file__).parent / "data" / "wakeword"
+    pcm, rate = read_wav(sample / "test_stream.wav")
+    ww = WakeWord(learn=False, match="dtw")
+    ww.enroll("nova", sorted(sample.glob("enroll_*.wav")))
+    dets = ww.process(pcm, sample_rate=rate) + ww.end_stream()
+    assert [round(d.time) for d in dets] == [8, 14, 20, 24]
+    with pytest.raises(InputError, match="match must be one of"):
+        WakeWord(match="euclid")

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
+from ...cli_common import Output, Schema, add_output_options
+
 #: State file used when --state is not given.
 DEFAULT_STATE = "edgeadapt-wakeword.ea"
 #: The demo's own state (never the user's): this directory, then DEFAULT_STATE in it.
@@ -38,6 +40,41 @@ DEMO_TOLERANCE_SECONDS = 1.2
 LIST_LOG_EVENTS = 10
 #: Progress is redrawn at most this often (seconds).
 _PROGRESS_EVERY = 0.25
+
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+#: ``listen --json``: one record per detection, as it happens.
+DETECTION = Schema("wakeword.detection", 1, {
+    "file": {"type": ["string", "null"], "description": "the file listened to ('-': stdin; null: the microphone)"},
+    "time": {"type": "number", "description": "end of the detected window, seconds from the file's start"},
+    "start": {"type": "number"}, "label": {"type": "string"}, "score": {"type": "number"},
+    "margin": _NUMBER_OR_NULL, "entry_id": {"type": "integer"},
+    "entry_source": {"type": "string", "description": "the entry that fired: 'enrolled' or 'pseudo' (self-learned)"},
+}, required=["file", "time", "label", "score", "entry_id", "entry_source"],
+    description="a wake-word detection (listen)")
+#: ``listen --json``: one record per file at its end.
+LISTENED = Schema("wakeword.listened", 1, {
+    "file": {"type": ["string", "null"]}, "seconds": {"type": "number"}, "detections": {"type": "integer"},
+    "learned": {"type": "integer", "description": "entries self-learned while listening to it"},
+}, required=["file", "seconds", "detections"], description="the end of one file (listen)")
+#: ``listen --json`` and ``list --json``: a self-learning decision or a user action.
+LEARNING = Schema("wakeword.learning", 1, {
+    "label": {"type": "string"}, "stream_time": {"type": "number"}, "score": {"type": "number"},
+    "accepted": {"type": "boolean"}, "entry_id": {"type": ["integer", "null"]}, "reason": {"type": "string"},
+    "kind": {"type": "string", "description": "'near_miss' (self-learning) or 'user'"},
+}, required=["label", "accepted", "reason", "kind"], description="a learning decision with its reason")
+#: ``list --json``: one record per entry, then one for the state.
+ENTRY = Schema("wakeword.entry", 1, {
+    "label": {"type": "string"}, "id": {"type": "integer"},
+    "source": {"type": "string", "description": "'enrolled', 'shifted' (verifier positive) or 'pseudo'"},
+    "time": {"type": "number"}, "hits": {"type": "integer"},
+}, required=["label", "id", "source"], description="an entry of the enrollment index (list)")
+STATUS = Schema("wakeword.status", 1, {
+    "state": {"type": "string"}, "labels": {"type": "array", "items": {"type": "string"}},
+    "background_frames": {"type": "number"}, "verifier_negatives": {"type": "number"},
+    "verifier_active": {"type": "boolean"}, "hard_negatives": {"type": "integer"},
+    "unconfirmed_negatives": {"type": "integer"}, "pseudo_used": {"type": "integer"},
+    "pseudo_total": {"type": "integer"},
+}, required=["state", "labels"], description="what a wake-word state holds (list)")
 
 
 class Progress:
@@ -87,7 +124,43 @@ def _config(args: argparse.Namespace, **config: Any) -> dict:
         config["threshold"] = threshold
     if getattr(args, "no_learn", False):
         config["learn"] = False
+        config["adapt_background"] = False
     return config
+
+
+class _ReadOnly:
+    """An existing state read once and never written (``listen --no-learn``): the file,
+    its lock and its mtime are left as they were, whatever the command does in memory."""
+
+    def __init__(self, path: str, **config: Any) -> None:
+        from .app import WakeWord
+
+        self.path = path
+        self.app = WakeWord(**config)
+
+    def __enter__(self):
+        from ...errors import StateMismatchError
+        from ...state.persist import COMPONENT_KEY
+        from ...state.store import FileStore
+
+        store = FileStore(self.path, lock="write")   # the lock only if it writes: it never does
+        try:
+            state = store.load()
+        finally:
+            store.close()
+        if state is None:
+            from ...errors import InputError
+
+            raise InputError(f"{self.path} holds no state; enroll a wake word first or pass --state")
+        state = dict(state)
+        saved_as = state.pop(COMPONENT_KEY, None)
+        if saved_as not in (None, type(self.app).__name__):
+            raise StateMismatchError(f"{self.path}: holds the state of a {saved_as}, not of a wake-word detector")
+        self.app.load_state_dict(state)
+        return self.app
+
+    def __exit__(self, kind, value, tb) -> None:
+        pass
 
 
 def _open(args: argparse.Namespace, writer: bool = True, **config: Any):
@@ -176,8 +249,24 @@ def _record(count: int, seconds: float, device: Any) -> list:
     return clips
 
 
-def _print_detection(det: Any, prefix: str = "") -> None:
-    print(f"{prefix}{det.time:8.2f} s  {det.label}  score {det.score:.3f}  entry {det.entry_id}", flush=True)
+def _entry_source(ww: Any, entry_id: int) -> str:
+    try:
+        return str(ww.index.source_of(int(entry_id)))
+    except Exception:   # the entry was dropped since (e.g. by a rejection)
+        return "unknown"
+
+
+def _print_detection(det: Any, prefix: str = "", out: Output | None = None, ww: Any = None,
+                     file: str | None = None) -> None:
+    source = _entry_source(ww, det.entry_id) if ww is not None else "unknown"
+    text = (f"{prefix}{det.time:8.2f} s  {det.label}  score {det.score:.3f}  entry {det.entry_id}"
+            + (" (self-learned)" if source == "pseudo" else ""))
+    if out is None:
+        print(text, flush=True)
+        return
+    out.emit(DETECTION.record(file=file, time=det.time, start=det.start, label=det.label, score=det.score,
+                              margin=det.margin, entry_id=det.entry_id, entry_source=source), text=text)
+    out.stream.flush()
 
 
 def _enroll(args: argparse.Namespace) -> int:
@@ -204,7 +293,8 @@ def _reject(args: argparse.Namespace) -> int:
     return 0
 
 
-def _listen_chunks(ww: Any, chunks: Iterable[Any], progress: Progress | None, prefix: str = "") -> list:
+def _listen_chunks(ww: Any, chunks: Iterable[Any], progress: Progress | None, prefix: str = "",
+                   out: Output | None = None, file: str | None = None) -> list:
     from ...embed.speech import SAMPLE_RATE
 
     detections = []
@@ -213,7 +303,7 @@ def _listen_chunks(ww: Any, chunks: Iterable[Any], progress: Progress | None, pr
         for det in ww.process(chunk):
             if progress is not None:
                 sys.stderr.write("\r\x1b[K")
-            _print_detection(det, prefix)
+            _print_detection(det, prefix, out, ww, file)
             detections.append(det)
         seen += len(chunk)
         if progress is not None:
@@ -223,56 +313,93 @@ def _listen_chunks(ww: Any, chunks: Iterable[Any], progress: Progress | None, pr
     return detections
 
 
-def _report_learning(ww: Any, since: int = 0) -> None:
-    for event in ww.near_miss_log[since:]:
+def _learning_record(event: Any) -> dict:
+    return LEARNING.record(label=event.label, stream_time=event.stream_time, score=event.score,
+                           accepted=event.accepted, entry_id=event.entry_id, reason=event.reason, kind=event.kind)
+
+
+def _report_learning(ww: Any, since: int = 0, out: Output | None = None) -> int:
+    """Print the self-learning decisions after the first ``since``; return how many were accepted."""
+    events = ww.near_miss_log[since:]
+    for event in events:
         verb = "learned" if event.accepted else "declined"
-        print(f"{verb} a near miss of {event.label!r} at {event.stream_time:.2f} s (score {event.score:.3f}): "
-              f"{event.reason}" + (f"; entry {event.entry_id}" if event.entry_id is not None else ""))
+        text = (f"{verb} a near miss of {event.label!r} at {event.stream_time:.2f} s (score {event.score:.3f}): "
+                f"{event.reason}" + (f"; entry {event.entry_id}" if event.entry_id is not None else ""))
+        if out is None:
+            print(text)
+        else:
+            out.emit(_learning_record(event), text=text)
+    return sum(1 for e in events if e.accepted)
 
 
 def _listen(args: argparse.Namespace) -> int:
     from ...embed.speech import EMBEDDING_HOP_SAMPLES, SAMPLE_RATE
     from ...errors import InputError
 
-    if args.mic == (args.file is not None):
-        raise InputError("give either a WAV file or --mic")
-    with _open(args) as ww:
-        seen = len(ww.near_miss_log)
+    files = list(args.files)
+    if args.mic == bool(files):
+        raise InputError("give audio files (or '-' for stdin) or --mic, not both and not neither")
+    if files.count("-") > 1:
+        raise InputError("'-' (stdin) can be listened to once per command")
+    out = Output.from_args(args)
+    if not args.no_learn:
+        opened = _open(args)
+    else:  # read-only: nothing is learned and nothing is written
+        if not os.path.exists(args.state):
+            raise InputError(f"{args.state} does not exist; enroll a wake word first "
+                             "('edgeadapt wakeword enroll NAME FILE...') or pass --state")
+        opened = _ReadOnly(args.state, **_config(args))
+    with opened as ww:
         if not ww.labels:
             raise InputError(f"{args.state} has nothing enrolled; run 'edgeadapt wakeword enroll NAME FILE...' first")
         if args.mic:
             from ...sources.microphone import MicrophoneSource
 
             print(f"listening for {', '.join(ww.labels)} (Ctrl-C to stop)", file=sys.stderr)
+            seen = len(ww.near_miss_log)
             try:
                 with MicrophoneSource(SAMPLE_RATE, EMBEDDING_HOP_SAMPLES, args.device) as mic:
-                    _listen_chunks(ww, mic, None)
+                    _listen_chunks(ww, mic, None, out=out)
             except KeyboardInterrupt:
                 pass
-        else:
-            from ...sources.audio import resample
-            from ...sources.wav import read_wav
+            _report_learning(ww, seen, out)
+            return 0
+        from ...sources.audiofile import read_audio
 
-            pcm, rate = read_wav(args.file)
-            if rate != SAMPLE_RATE:
-                print(f"note: {args.file} is {rate} Hz; resampled to {SAMPLE_RATE} Hz", file=sys.stderr)
-                pcm = resample(pcm, rate, SAMPLE_RATE)
+        for name in files:
+            pcm, _ = read_audio(name, rate=SAMPLE_RATE)   # any format, rate and channels; '-' is stdin
+            seen = len(ww.near_miss_log)
             total = pcm.size / SAMPLE_RATE
+            ww.reset_stream()   # each file is its own recording, scored from its first sample
             chunks = (pcm[i:i + EMBEDDING_HOP_SAMPLES] for i in range(0, pcm.size, EMBEDDING_HOP_SAMPLES))
-            dets = _listen_chunks(ww, chunks, Progress("listen", total))
+            show = Progress(f"listen {name}", total) if sys.stderr.isatty() and not out.json_mode else None
+            dets = _listen_chunks(ww, chunks, show, out=out, file=name)
             for det in ww.end_stream():  # the last second of the file, padded as enrollment pads
-                _print_detection(det)
+                _print_detection(det, "", out, ww, name)
                 dets.append(det)
-            print(f"{len(dets)} detection(s) in {total:.1f} s of audio")
-        _report_learning(ww, seen)
+            learned = _report_learning(ww, seen, out)
+            out.emit(LISTENED.record(file=name, seconds=total, detections=len(dets), learned=learned),
+                     text=f"{name}: {len(dets)} detection(s) in {total:.1f} s of audio")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
+    out = Output.from_args(args)
     with _open(args, writer=False) as ww:
         entries = ww.entries()
+        if out.json_mode:
+            for e in entries:
+                out.emit(ENTRY.record(label=e.label, id=e.id, source=e.source, time=e.time, hits=e.hits))
+            for event in ww.learn_log:
+                out.emit(_learning_record(event))
+            out.emit(STATUS.record(state=args.state, labels=ww.labels, background_frames=ww.background.count,
+                                   verifier_negatives=ww.verifier.negatives.count,
+                                   verifier_active=bool(ww.verifier.active), hard_negatives=len(ww.hard_negatives),
+                                   unconfirmed_negatives=len(ww.unconfirmed), pseudo_used=ww.rate_limit.count,
+                                   pseudo_total=ww.rate_limit.total))
+            return 0
         if not entries:
             print(f"{args.state}: nothing enrolled")
             return 0
@@ -285,7 +412,7 @@ def _list(args: argparse.Namespace) -> int:
                 print(f"  pseudo entry {e.id}: added {when}, {e.hits} hits")
         print(f"background: {ww.background.count:.0f} frames; verifier negatives: {ww.verifier.negatives.count:.0f} "
               f"windows ({'active' if ww.verifier.active else 'not yet active'}); hard negatives: "
-              f"{len(ww.hard_negatives)}; self-learning used {ww.rate_limit.count} of {ww.rate_limit.total}")
+              f"{len(ww.hard_negatives)}; unconfirmed near misses kept: {len(ww.unconfirmed)}; self-learning used {ww.rate_limit.count} of {ww.rate_limit.total}")
         for event in ww.learn_log[-LIST_LOG_EVENTS:]:
             verb = "accepted" if event.accepted else "declined"
             print(f"  log {event.kind} at {event.stream_time:.1f} s heard: {event.label!r} {verb}: {event.reason}")
@@ -385,23 +512,29 @@ def register(groups: argparse._SubParsersAction) -> None:
     p.add_argument("--add", action="store_true",
                    help="add utterances to an enrolled name (one or more; refused if they match a rejected detection)")
     common(p)
+    add_output_options(p, json=False)
     p.set_defaults(func=_enroll)
 
     p = sub.add_parser("reject", help="the last detection was wrong: keep it as a hard negative, undo what it taught")
     common(p)
+    add_output_options(p, json=False)
     p.set_defaults(func=_reject)
 
-    p = sub.add_parser("listen", help="detect enrolled wake words in a WAV file or from the microphone")
-    p.add_argument("file", nargs="?", help="mono WAV file (any rate: resampled to 16 kHz)")
+    p = sub.add_parser("listen", help="detect enrolled wake words in audio files or from the microphone")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="audio files (WAV, FLAC, OGG; any rate and channels), each its own recording; '-' is stdin")
     p.add_argument("--mic", action="store_true", help="listen to the microphone until Ctrl-C")
     p.add_argument("--device", default=None, help="input device (index or name) for --mic")
     p.add_argument("--threshold", type=float, default=None, help="detection threshold (cosine similarity)")
-    p.add_argument("--no-learn", action="store_true", help="do not enroll near misses")
+    p.add_argument("--no-learn", action="store_true",
+                   help="read-only: learn nothing (no near misses, no background) and write nothing to the state")
     common(p)
+    add_output_options(p)
     p.set_defaults(func=_listen)
 
     p = sub.add_parser("list", help="list enrolled names, pseudo-labelled entries, hard negatives and the learning log")
     common(p)
+    add_output_options(p)
     p.set_defaults(func=_list)
 
     p = sub.add_parser("forget", help="forget a name, drop entries, or drop pseudo-labelled entries")
@@ -409,6 +542,7 @@ def register(groups: argparse._SubParsersAction) -> None:
     p.add_argument("--entry", type=int, nargs="+", help="entry ids to drop (see 'list')")
     p.add_argument("--pseudo", action="store_true", help="drop pseudo-labelled entries only")
     common(p)
+    add_output_options(p, json=False)
     p.set_defaults(func=_forget)
 
     p = sub.add_parser("demo", help="enroll from the shipped sample clips and listen to the shipped test stream")
@@ -416,4 +550,5 @@ def register(groups: argparse._SubParsersAction) -> None:
     p.add_argument("--threshold", type=float, default=None, help="detection threshold (cosine similarity)")
     p.add_argument("--state", default=None,
                    help=f"the demo's state file (default ./{DEMO_STATE_DIR}/{DEFAULT_STATE}, never the user's)")
+    add_output_options(p, json=False)
     p.set_defaults(func=_demo)

@@ -61,7 +61,7 @@ def load_clip(clip: Any, sample_rate: int, padded_samples: int) -> np.ndarray:
 
 
 def enrollment_windows(embed: Callable[[np.ndarray], np.ndarray], pcms: Sequence[np.ndarray], window_frames: int,
-                       normalize: Callable[[np.ndarray], np.ndarray], augment: bool, rng: np.random.Generator,
+                       normalize: Callable[[np.ndarray], np.ndarray] | None, augment: bool, rng: np.random.Generator,
                        progress: Callable[[int, int], None] | None = None):
     """Templates (clean and noisy) and shifted windows of padded utterances.
 

@@ -4,14 +4,17 @@
 
 1. *template match*: the best cosine similarity (after the background normalization) to
    the label's templates in the :class:`~edgeadapt.enroll.index.EnrollmentIndex`
-   (entries of source ``"shifted"`` are verifier positives only, not templates);
+   (entries of source ``"shifted"`` are verifier positives only, not templates); with
+   ``match="dtw"``, the best banded dynamic-time-warping similarity of the windows'
+   embedding sequences instead (:func:`~edgeadapt.apps.wakeword.templates.dtw_similarity`);
 2. *smoothing*: the mean of that best similarity over the last ``smoothing_frames``
    windows (:class:`ScoreSmoother`, stateful over consecutive windows, fed one window at
    a time live or all at once offline: the same numbers);
 3. *negative evidence*: the score is vetoed (set to :data:`VETO`) when the window fails
    the label's :class:`~edgeadapt.enroll.verifier.WindowVerifier` or is closer to one
-   of the label's stored hard negatives (detections the user rejected) than to its best
-   template.
+   of the label's stored hard negatives (detections the user rejected, and near misses
+   nobody repeated) than to its best template: a nearest-prototype rule between the
+   keyword's templates and what it was shown not to be.
 
 Examples
 --------
@@ -36,13 +39,16 @@ from ...enroll.index import EnrollmentIndex
 from ...enroll.verifier import WindowVerifier
 from ...errors import StateMismatchError
 from ...core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, mutator
+from .templates import DTW_BAND_FRAMES, dtw_similarity
 
-__all__ = ["WindowScorer", "ScoreSmoother", "HardNegatives", "LabelScores", "VETO", "SHIFTED"]
+__all__ = ["WindowScorer", "ScoreSmoother", "HardNegatives", "LabelScores", "VETO", "SHIFTED", "MATCHES"]
 
 #: Score of a vetoed window: below any threshold or near-miss band.
 VETO = -1.0
 #: Source tag of shifted enrollment windows: verifier positives, not templates.
 SHIFTED = "shifted"
+#: Template matches :class:`WindowScorer` knows: cosine of whole windows, or banded DTW.
+MATCHES = ("cosine", "dtw")
 
 
 @dataclass
@@ -166,13 +172,30 @@ class WindowScorer:
     verifier : WindowVerifier
     hard : HardNegatives
     smoothing_frames : int
+    match : {"cosine", "dtw"}
+        Template match (see the module docstring).
+    band : int
+        Sakoe-Chiba band of the DTW match, in embeddings.
+    unconfirmed : HardNegatives, optional
+        A second reservoir of hard negatives (near misses nobody repeated), used as
+        ``hard`` is.
     """
 
     def __init__(self, index: EnrollmentIndex, verifier: WindowVerifier, hard: HardNegatives,
-                 smoothing_frames: int) -> None:
+                 smoothing_frames: int, match: str = "cosine", band: int = DTW_BAND_FRAMES,
+                 unconfirmed: HardNegatives | None = None) -> None:
+        if match not in MATCHES:
+            from ...errors import InputError
+
+            raise InputError(f"match must be one of {MATCHES}, got {match!r}")
+        self.match = match
+        self.band = int(band)
+        self._dtw_key: Any = None
+        self._dtw_templates: dict[str, np.ndarray] = {}
         self.index = index
         self.verifier = verifier
         self.hard = hard
+        self.unconfirmed = unconfirmed
         self.smoothing_frames = smoothing_frames
         self._masks_key: Any = None
         self._masks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -192,6 +215,13 @@ class WindowScorer:
         """Each label's entries (templates, shifted windows, self-learned): verifier positives."""
         return {label: self.index.vectors(list(every)) for label, (_, every) in self._label_masks().items()}
 
+    def negatives_of(self, label: str) -> np.ndarray:
+        """The label's hard negatives of both reservoirs (raw windows)."""
+        negs = self.hard.of(label)
+        if self.unconfirmed is not None and len(self.unconfirmed):
+            negs = np.vstack([negs, self.unconfirmed.of(label)])
+        return negs
+
     def refit(self) -> None:
         """Recompute the verifiers (after the index or the negatives changed)."""
         self.verifier.fit(self.positives())
@@ -202,6 +232,25 @@ class WindowScorer:
         x = np.asarray(t(windows) if t is not None else windows, np.float64)
         return _unit(x)
 
+    def _dtw_match(self, windows: np.ndarray, masks: Mapping[str, tuple[np.ndarray, np.ndarray]]):
+        t = self.index.transform
+        key = (self._masks_key, id(t))
+        if key != self._dtw_key:
+            self._dtw_templates = {label: np.asarray(t(self.index.vectors(list(ids))) if t is not None else
+                                                     self.index.vectors(list(ids)), np.float64)
+                                   for label, (ids, _) in masks.items() if len(ids)}
+            self._dtw_key = key
+        x = np.asarray(t(windows) if t is not None else windows, np.float64)
+        raw, entry = {}, {}
+        for label, (ids, _) in masks.items():
+            if not len(ids):
+                continue
+            sims = dtw_similarity(x, self._dtw_templates[label], self.verifier.segment_dim, self.band)
+            best = sims.argmax(axis=1)
+            raw[label] = sims[np.arange(sims.shape[0]), best]
+            entry[label] = ids[best]
+        return raw, entry
+
     def score(self, windows: np.ndarray, smoother: ScoreSmoother) -> dict[str, LabelScores]:
         """Scores of consecutive windows of one stream (advances ``smoother``)."""
         windows = np.ascontiguousarray(np.atleast_2d(windows), np.float32)
@@ -210,8 +259,12 @@ class WindowScorer:
         if self.index.size == 0 or n == 0 or not masks:
             smoother.push({})
             return {}
-        sims, ids = self.index.search(windows, k=self.index.size)
         raw, entry = {}, {}
+        if self.match == "dtw":
+            raw, entry = self._dtw_match(windows, masks)
+            masks = {}
+        else:
+            sims, ids = self.index.search(windows, k=self.index.size)
         for label, (templates, _) in masks.items():
             mine = np.isin(ids, templates)
             masked = np.where(mine, sims, -np.inf)
@@ -223,7 +276,7 @@ class WindowScorer:
         unit = None
         for label in raw:
             ver = self.verifier.score(label, windows)
-            negs = self.hard.of(label)
+            negs = self.negatives_of(label)
             if len(negs):
                 unit = self.normalized(windows) if unit is None else unit
                 hard = (unit @ self.normalized(negs).T).max(axis=1)

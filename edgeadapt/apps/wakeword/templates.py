@@ -23,7 +23,8 @@ import numpy as np
 
 from ...errors import InputError
 
-__all__ = ["sliding_windows", "select_template", "noisy_copies", "speech_pool", "AUGMENT_CONDITIONS"]
+__all__ = ["sliding_windows", "select_template", "noisy_copies", "speech_pool", "dtw_similarity", "AUGMENT_CONDITIONS",
+           "DTW_BAND_FRAMES"]
 
 
 def sliding_windows(frames: np.ndarray, window_frames: int) -> np.ndarray:
@@ -189,3 +190,67 @@ def noisy_copies(pcm: np.ndarray, conditions, rng: np.random.Generator,
         y = x + noise * level / 10 ** (snr / 20)
         out.append(np.clip(np.round(y), -32768, 32767).astype(np.int16))
     return out
+
+
+#: Sakoe-Chiba band of :func:`dtw_similarity`, in embeddings (80 ms each) either side of
+#: the diagonal: about 10 % of a 12-embedding window (Sakoe and Chiba's customary band),
+#: i.e. a keyword said up to about 10 % faster or slower locally.
+DTW_BAND_FRAMES = 1
+
+
+def _unit_frames(x: np.ndarray, dim: int) -> np.ndarray:
+    f = np.asarray(x, np.float64).reshape(x.shape[0], -1, dim)
+    return f / np.maximum(np.linalg.norm(f, axis=2, keepdims=True), 1e-12)
+
+
+def dtw_similarity(windows: np.ndarray, templates: np.ndarray, dim: int, band: int = DTW_BAND_FRAMES) -> np.ndarray:
+    """Order-aware similarity of each window to each template: banded dynamic time warping.
+
+    Both are flattened sequences of ``dim``-value frames (already normalized as the
+    caller compares them). The local cost of two frames is one minus their cosine; the
+    path may step diagonally (weight 2) or along one sequence (weight 1) and stays within
+    ``band`` frames of the diagonal (Sakoe-Chiba), so the sounds must come in the same
+    order, each at most ``band`` frames early or late. The result is one minus the path
+    cost over the path weight ``2 * frames``: with ``band=0`` it is the mean frame cosine
+    along the diagonal, in [-1, 1].
+
+    Parameters
+    ----------
+    windows : numpy.ndarray, shape (n, frames * dim)
+    templates : numpy.ndarray, shape (m, frames * dim)
+    dim : int
+    band : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, m)
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])     # three 2-d frames: x, y, y
+    >>> b = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])     # x, x, y: the same order, other timing
+    >>> c = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 0.0]])     # y, y, x: another order
+    >>> f = lambda *s: np.stack([x.reshape(-1) for x in s])
+    >>> dtw_similarity(f(a), f(b, c), 2, band=0).round(3).tolist()   # rigid: timing costs as much as order
+    [[0.667, 0.333]]
+    >>> dtw_similarity(f(a), f(b, c), 2, band=1).round(3).tolist()   # warping forgives timing, not order
+    [[1.0, 0.5]]
+    """
+    if band < 0:
+        raise InputError(f"band must be >= 0 frames, got {band}")
+    w = _unit_frames(np.atleast_2d(windows), dim)
+    t = _unit_frames(np.atleast_2d(templates), dim)
+    k = w.shape[1]
+    if t.shape[1] != k:
+        raise InputError(f"windows have {k} frames and templates {t.shape[1]}; they must be alike")
+    cost = 1.0 - np.einsum("nid,mjd->nmij", w, t, optimize=True)
+    inf = np.full(cost.shape[:2], np.inf)
+    prev = {0: np.zeros(cost.shape[:2])}   # column j of the previous row (index 0: the start)
+    for i in range(1, k + 1):
+        row: dict[int, np.ndarray] = {}
+        for j in range(max(1, i - band), min(k, i + band) + 1):
+            c = cost[:, :, i - 1, j - 1]
+            best = np.minimum(prev.get(j - 1, inf) + 2 * c, prev.get(j, inf) + c)
+            row[j] = np.minimum(best, row.get(j - 1, inf) + c)
+        prev = row
+    return 1.0 - prev[k] / (2 * k)
