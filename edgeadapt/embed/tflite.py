@@ -31,6 +31,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from ..cli_common import native_log_filter
 from ..errors import InputError, MissingExtraError, ModelError, missing_extra
 
 __all__ = ["TFLiteModel", "TFLITE_FILE_IDENTIFIER", "BACKENDS", "select_backend"]
@@ -197,7 +198,7 @@ class TFLiteModel:
         path = check_tflite_file(self.path)
         name, interpreter_cls = select_backend(self.backend_choice)
         rule = "rule 'litert if installed, else tflite_runtime'" if self.backend_choice == "auto" else "request"
-        logger.info("TFLite backend %s selected by %s for %s", name, rule, path)
+        logger.debug("TFLite backend %s selected by %s for %s", name, rule, path)
         try:
             interpreter = interpreter_cls(model_path=path, num_threads=int(self.num_threads))
         except (ValueError, RuntimeError) as e:
@@ -309,7 +310,8 @@ class TFLiteModel:
         if arr.shape != self._input_shape:
             it.resize_tensor_input(detail["index"], list(arr.shape), strict=False)
             try:
-                it.allocate_tensors()
+                with native_log_filter():   # LiteRT's C++ "INFO: Created ... delegate" line
+                    it.allocate_tensors()
             except (RuntimeError, ValueError) as e:
                 self._input_shape = None
                 raise ModelError(

@@ -91,7 +91,7 @@ def test_backend_is_chosen_by_rule_and_logged(caplog):
     assert select_backend("auto")[0] == "litert"
     with pytest.raises(InputError):
         select_backend("onnx")
-    with caplog.at_level(logging.INFO, logger="edgeadapt.embed.tflite"):
+    with caplog.at_level(logging.DEBUG, logger="edgeadapt.embed.tflite"):
         model = TFLiteModel(EMB).load()
     assert model.backend == "litert"
     assert "TFLite backend litert selected" in caplog.text

@@ -30,7 +30,7 @@ def test_demo_runs_end_to_end_on_shipped_audio(tmp_path):
     demo_state = tmp_path / "edgeadapt-wakeword-demo" / "edgeadapt-wakeword.ea"
     assert demo_state.is_file() and not (tmp_path / "edgeadapt-wakeword.ea").exists()  # not the user's state
     assert "4 of 4 keywords detected, 0 false accept(s)" in proc.stdout
-    assert "listen: 100%" in proc.stderr  # progress shown
+    assert "\r" not in proc.stderr and "\x1b" not in proc.stderr  # stderr is a pipe: no progress bar
     again = run("demo", cwd=tmp_path)  # re-running re-enrolls instead of piling up templates
     assert "4 of 4 keywords detected" in again.stdout
     listing = run("list", "--state", demo_state, cwd=tmp_path).stdout
@@ -119,3 +119,35 @@ def test_listen_many_files_and_stdin_json_lines_read_only(tmp_path):
     status = [r for r in listed if r["schema"] == "edgeadapt.wakeword.status/1"]
     assert status[0]["labels"] == ["nova"] and json.loads(json.dumps(status[0]))["hard_negatives"] == 0
     assert {r["source"] for r in listed if r["schema"] == "edgeadapt.wakeword.entry/1"} == {"enrolled", "shifted"}
+
+
+def test_a_44k_stereo_wav_and_a_flac_enroll_and_listen_without_sox(tmp_path):
+    """What USB microphones and phones record: 44.1 kHz stereo WAV and FLAC, read and
+    resampled in-process (soundfile + polyphase), no sox on the path."""
+    import soundfile
+    from scipy.signal import resample_poly
+    from wakeword_fixtures import load_sample
+
+    from edgeadapt.sources.wav import read_wav
+
+    def convert(src, dst, fmt):
+        pcm, rate = read_wav(src)
+        up = resample_poly(pcm.astype(np.float64), 441, 160)  # 16 kHz -> 44.1 kHz
+        stereo = np.stack([up, 0.5 * up], axis=1).clip(-32768, 32767).astype(np.int16)
+        soundfile.write(dst, stereo, 44100, format=fmt, subtype="PCM_16")
+        return dst
+
+    sample = load_sample()
+    clips = [convert(c, tmp_path / f"e{i}.{'flac' if i % 2 else 'wav'}", "FLAC" if i % 2 else "WAV")
+             for i, c in enumerate(sample["enroll"])]
+    state = tmp_path / "s.ea"
+    env = {**os.environ, "PATH": "/nonexistent"}  # no sox (nor anything else) to shell out to
+    enrolled = subprocess.run([sys.executable, "-m", "edgeadapt", "wakeword", "enroll", "nova", *map(str, clips),
+                               "--state", str(state)], capture_output=True, text=True, timeout=300, env=env)
+    assert enrolled.returncode == 0, enrolled.stderr
+    stream = convert(DATA / "test_stream.wav", tmp_path / "stream.flac", "FLAC")
+    heard = subprocess.run([sys.executable, "-m", "edgeadapt", "wakeword", "listen", str(stream), "--state",
+                            str(state), "--no-learn"], capture_output=True, text=True, timeout=300, env=env)
+    assert heard.returncode == 0, heard.stderr
+    times = [float(t) for t in re.findall(r"^\s*([\d.]+) s\s+nova", heard.stdout, re.M)]
+    assert len(times) == len(sample["times"]), heard.stdout

@@ -38,8 +38,6 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "data" / "wakeword"
 DEMO_TOLERANCE_SECONDS = 1.2
 #: Learning-log events `list` shows (the newest).
 LIST_LOG_EVENTS = 10
-#: Progress is redrawn at most this often (seconds).
-_PROGRESS_EVERY = 0.25
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
 #: ``listen --json``: one record per detection, as it happens.
@@ -78,38 +76,40 @@ STATUS = Schema("wakeword.status", 1, {
 
 
 class Progress:
-    """A one-line progress display on stderr (``label: 40% (12.0 of 30.0 s)``).
+    """Progress over an absolute position (seconds of audio, clips) on :func:`cli_common.progress`.
+
+    A tqdm bar on stderr when it is a terminal and notes are on; otherwise nothing is written,
+    so pipes and logs get no ``\\r`` or escape codes.
 
     Examples
     --------
     >>> import io
-    >>> out = io.StringIO(); p = Progress("listen", 10.0, stream=out, every=0.0)
-    >>> p.update(5.0); p.done(); out.getvalue().strip()
-    'listen:  50% (5.0 of 10.0 s)\\rlisten: 100% (10.0 of 10.0 s)'
+    >>> out = io.StringIO(); p = Progress("listen", 10.0, stream=out)
+    >>> p.update(5.0); p.done(); out.getvalue()
+    ''
     """
 
-    def __init__(self, label: str, total: float, unit: str = "s", stream: Any = None,
-                 every: float = _PROGRESS_EVERY) -> None:
-        self.label = label
-        self.total = total
-        self.unit = unit
-        self.stream = stream if stream is not None else sys.stderr
-        self.every = every
-        self._last = -float("inf")
+    def __init__(self, label: str, total: float, unit: str = "s", stream: Any = None) -> None:
+        from ...cli_common import progress
+
+        self._bar = progress(total=total, desc=label, unit=unit, stream=stream)
+        self._at = 0.0
 
     def update(self, done: float, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last < self.every:
-            return
-        self._last = now
-        pct = 100.0 * done / self.total if self.total > 0 else 100.0
-        self.stream.write(f"\r{self.label}: {pct:3.0f}% ({done:.1f} of {self.total:.1f} {self.unit})")
-        self.stream.flush()
+        """Move the bar to ``done`` (``force`` is kept for callers; tqdm rate-limits itself)."""
+        if done > self._at:
+            self._bar.update(done - self._at)
+            self._at = done
+
+    def clear(self) -> None:
+        """Take the bar off the line before other output is printed."""
+        clear = getattr(self._bar, "clear", None)
+        if clear is not None:
+            clear()
 
     def done(self) -> None:
-        self.update(self.total, force=True)
-        self.stream.write("\n")
-        self.stream.flush()
+        """Finish and remove the bar."""
+        self._bar.close()
 
 
 def _config(args: argparse.Namespace, **config: Any) -> dict:
@@ -302,7 +302,7 @@ def _listen_chunks(ww: Any, chunks: Iterable[Any], progress: Progress | None, pr
     for chunk in chunks:
         for det in ww.process(chunk):
             if progress is not None:
-                sys.stderr.write("\r\x1b[K")
+                progress.clear()
             _print_detection(det, prefix, out, ww, file)
             detections.append(det)
         seen += len(chunk)
@@ -372,7 +372,7 @@ def _listen(args: argparse.Namespace) -> int:
             total = pcm.size / SAMPLE_RATE
             ww.reset_stream()   # each file is its own recording, scored from its first sample
             chunks = (pcm[i:i + EMBEDDING_HOP_SAMPLES] for i in range(0, pcm.size, EMBEDDING_HOP_SAMPLES))
-            show = Progress(f"listen {name}", total) if sys.stderr.isatty() and not out.json_mode else None
+            show = None if out.json_mode else Progress(f"listen {name}", total)
             dets = _listen_chunks(ww, chunks, show, out=out, file=name)
             for det in ww.end_stream():  # the last second of the file, padded as enrollment pads
                 _print_detection(det, "", out, ww, name)

@@ -35,15 +35,17 @@ def clip_samples(window_frames: int, min_windows: int) -> int:
 def load_clip(clip: Any, sample_rate: int, padded_samples: int) -> np.ndarray:
     """One utterance as 16 kHz int16, centred in silence to at least ``padded_samples`` (plus a margin).
 
-    Paths are read with :func:`edgeadapt.sources.wav.read_wav`; any rate is resampled.
+    Paths are read with :func:`edgeadapt.sources.audiofile.read_audio`: WAV, FLAC or OGG at
+    any rate and channel count, mixed to mono and resampled as ``listen`` reads files.
     """
     from ...embed.speech import SAMPLE_RATE
     from ...sources.audio import resample, to_int16
 
     if isinstance(clip, (str, os.PathLike)):
-        from ...sources.wav import read_wav
+        from ...sources.audiofile import read_audio
 
-        pcm, rate = read_wav(clip)
+        pcm, _ = read_audio(clip, rate=SAMPLE_RATE)
+        rate = SAMPLE_RATE
         where = os.fspath(clip)
     else:
         pcm, rate, where = to_int16(clip, "clip"), sample_rate, "clip"
