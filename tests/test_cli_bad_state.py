@@ -40,6 +40,7 @@ COMMANDS = {
     ("wakeword", "listen"): ["wakeword", "listen", "{stream}", "--state", "{state}"],
     ("wakeword", "list"): ["wakeword", "list", "--state", "{state}"],
     ("wakeword", "forget"): ["wakeword", "forget", "alice", "--state", "{state}"],
+    ("wakeword", "plot"): ["wakeword", "plot", "{stream}", "--output", "{csv}.png", "--state", "{state}"],
     ("maintenance", "learn"): ["maintenance", "learn", "--input", "{csv}", "--state", "{state}", "--kind", "telemetry"],
     ("maintenance", "watch"): ["maintenance", "watch", "--input", "{csv}", "--state", "{state}"],
     ("maintenance", "status"): ["maintenance", "status", "--state", "{state}"],

@@ -151,3 +151,35 @@ def test_a_44k_stereo_wav_and_a_flac_enroll_and_listen_without_sox(tmp_path):
     assert heard.returncode == 0, heard.stderr
     times = [float(t) for t in re.findall(r"^\s*([\d.]+) s\s+nova", heard.stdout, re.M)]
     assert len(times) == len(sample["times"]), heard.stdout
+
+
+def test_plot_draws_the_scores_listen_computes_and_writes_nothing_else(tmp_path):
+    state = tmp_path / "s.ea"
+    run("enroll", "nova", *sorted(DATA.glob("enroll_*.wav")), "--state", state)
+    before = state.read_bytes()
+    image = tmp_path / "scores.png"
+    drawn = run("plot", DATA / "test_stream.wav", "--state", state, "--output", image).stdout
+    heard = run("listen", DATA / "test_stream.wav", "--state", state, "--no-learn").stdout
+    n = int(re.search(r"(\d+) detection\(s\) in", heard).group(1))
+    assert f"{n} detection(s)" in drawn and n == 4
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and image.stat().st_size > 10_000
+    assert state.read_bytes() == before  # read-only
+    bad = run("plot", DATA / "test_stream.wav", "--state", state, "--output", tmp_path / "x.txt", check=False)
+    assert bad.returncode == 1 and "x.txt: choose an image file" in bad.stderr and not (tmp_path / "x.txt").exists()
+
+
+def test_score_timeline_detections_lie_where_the_score_crosses_the_threshold():
+    """The plot's time axis is listen's: each detection time is a window end whose score is over the threshold."""
+    from wakeword_fixtures import load_sample
+
+    from edgeadapt.apps.wakeword import WakeWord
+    from edgeadapt.apps.wakeword.plot import score_timeline
+
+    sample = load_sample()
+    ww = WakeWord(learn=False, adapt_background=False)
+    ww.enroll("nova", sample["enroll"])
+    t = score_timeline(ww, sample["stream"])
+    assert len(t["detections"]) == len(sample["times"])
+    for det in t["detections"]:
+        k = int(np.argmin(np.abs(t["time"] - det.time)))
+        assert abs(t["time"][k] - det.time) < 1e-6 and t["scores"]["nova"][k] >= t["threshold"]

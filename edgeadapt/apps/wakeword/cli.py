@@ -440,6 +440,30 @@ def _forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plot(args: argparse.Namespace) -> int:
+    """Read-only, as ``listen --no-learn``: the state is read once and nothing is written."""
+    from ...embed.speech import SAMPLE_RATE
+    from ...errors import InputError
+    from ...sources.audiofile import read_audio
+    from .plot import FORMATS, plot_timeline, score_timeline
+
+    if os.path.splitext(args.output)[1].lower() not in FORMATS:
+        raise InputError(f"{args.output}: choose an image file ending in {', '.join(FORMATS)}")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
+        raise InputError(f"{args.output}: its directory does not exist; create it or choose another path")
+    if not os.path.exists(args.state):
+        raise InputError(f"{args.state} does not exist; enroll a wake word first "
+                         "('edgeadapt wakeword enroll NAME FILE...') or pass --state")
+    with _ReadOnly(args.state, **_config(args)) as ww:
+        if not ww.labels:
+            raise InputError(f"{args.state} has nothing enrolled; run 'edgeadapt wakeword enroll NAME FILE...' first")
+        pcm, _ = read_audio(args.file, rate=SAMPLE_RATE)
+        timeline = score_timeline(ww, pcm)
+    plot_timeline(timeline, args.output, title=f"{args.file}: {', '.join(sorted(timeline['scores']))}")
+    print(f"wrote {args.output} ({timeline['seconds']:.1f} s of audio, {len(timeline['detections'])} detection(s))")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from ...embed.speech import EMBEDDING_HOP_SAMPLES
     from ...sources.wav import read_wav
@@ -544,6 +568,15 @@ def register(groups: argparse._SubParsersAction) -> None:
     common(p)
     add_output_options(p, json=False)
     p.set_defaults(func=_forget)
+
+    p = sub.add_parser("plot", help="draw each label's score over time of a file, the threshold and the detections "
+                                    "(plot extra)")
+    p.add_argument("file", metavar="FILE", help="an audio file (WAV, FLAC, OGG; any rate and channels), or '-'")
+    p.add_argument("--output", "-o", required=True, help="image file to write (.png, .svg, .pdf)")
+    p.add_argument("--threshold", type=float, default=None, help="detection threshold (cosine similarity)")
+    common(p)
+    add_output_options(p, json=False)
+    p.set_defaults(func=_plot, no_learn=True)
 
     p = sub.add_parser("demo", help="enroll from the shipped sample clips and listen to the shipped test stream")
     p.add_argument("--data", default=os.fspath(DEMO_DIR), help="sample directory with manifest.json")
