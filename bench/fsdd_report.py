@@ -75,7 +75,7 @@ def table_row(name, rs):
 
 
 def render():
-    lines = [BEGIN, "## Wake word on real speech (issue 18)", ""]
+    lines = [BEGIN, "## Wake word on real speech", ""]
     main = load(OUT / "fsdd_main.json")
     partial = OUT / "fsdd_main.partial.jsonl"
     if main is None and partial.is_file():
