@@ -289,7 +289,6 @@ with console(int(sys.argv[1])):
 
 
 def test_litert_info_line_is_filtered_and_other_lines_kept_in_order():
-    pytest.importorskip("ai_edge_litert", reason="needs the tflite extra")
     out = subprocess.run([sys.executable, "-c", NATIVE_SCRIPT, "0"], capture_output=True, text=True, timeout=TIMEOUT)
     assert out.returncode == 0, out.stderr
     assert out.stderr == "before\nWARNING: a native warning stays\nafter\n"
@@ -299,7 +298,6 @@ def test_litert_info_line_is_filtered_and_other_lines_kept_in_order():
 
 def test_without_the_filter_litert_prints_the_info_line():
     """The control: the line the filter removes is really printed by this LiteRT."""
-    pytest.importorskip("ai_edge_litert", reason="needs the tflite extra")
     script = NATIVE_SCRIPT.replace("with native_log_filter():", "if True:")
     out = subprocess.run([sys.executable, "-c", script, "0"], capture_output=True, text=True, timeout=TIMEOUT)
     assert "INFO: Created TensorFlow Lite XNNPACK delegate" in out.stderr

@@ -16,10 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LAZY_PACKAGES = ["edgeadapt.state", "edgeadapt.apps.wakeword", "edgeadapt.apps.maintenance"]
 #: Heavy modules the parser must not import (each costs 100+ ms of CPU on a Pi).
 HEAVY = ["numpy", "scipy", "faiss", "ai_edge_litert", "soundfile", "sounddevice", "tqdm", "matplotlib"]
-#: Command modules whose `register` still imports a heavy module, with who fixes it. Each entry
-#: turns the failure into an expected failure that names the module; remove it when fixed.
-PENDING: dict[str, str] = {}
-
 BLOCK = "import sys\nfor m in {heavy!r}: sys.modules[m] = None\n"
 
 
@@ -28,10 +24,6 @@ BLOCK = "import sys\nfor m in {heavy!r}: sys.modules[m] = None\n"
 def test_the_parser_imports_no_heavy_module(argv):
     code = BLOCK.format(heavy=HEAVY) + f"from edgeadapt.cli import main\nsys.exit(main({argv!r}))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
-    if out.returncode != 0:
-        for path, who in PENDING.items():
-            if path in out.stderr:
-                pytest.xfail(f"{path}: {who}")
     assert out.returncode == 0, out.stderr[-3000:]
     assert "usage: edgeadapt" in out.stdout or argv == ["schema"]
 

@@ -12,9 +12,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Files whose mypy errors are being fixed on another branch, by who; their errors make this
-#: test an expected failure that lists them. Remove an entry when that branch has merged.
-PENDING: dict[str, str] = {}
 ERROR = re.compile(r"^(?P<file>[^:\s]+\.py):\d+: error: ", re.M)
 
 
@@ -32,10 +29,6 @@ def test_mypy_is_clean():
     errors: dict[str, int] = {}
     for m in ERROR.finditer(out.stdout):
         errors[m.group("file")] = errors.get(m.group("file"), 0) + 1
-    assert errors, f"mypy failed without errors in files:\n{out.stdout[-3000:]}{out.stderr[-2000:]}"
-    ours = {f: n for f, n in errors.items() if not any(f.startswith(p) for p in PENDING)}
     listing = ", ".join(f"{f} ({n})" for f, n in sorted(errors.items()))
-    assert not ours, (f"mypy errors in {', '.join(sorted(ours))}; all files with errors: {listing}\n"
-                      + "\n".join(l for l in out.stdout.splitlines() if any(l.startswith(f) for f in ours)))
-    owners = sorted({who for f in errors for p, who in PENDING.items() if f.startswith(p)})
-    pytest.xfail(f"mypy errors only in files fixed on other branches ({'; '.join(owners)}): {listing}")
+    assert errors, f"mypy failed without errors in files:\n{out.stdout[-3000:]}{out.stderr[-2000:]}"
+    pytest.fail(f"mypy errors in {listing}:\n{out.stdout[-6000:]}")

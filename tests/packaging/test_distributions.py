@@ -29,7 +29,8 @@ def _tracked() -> list[str]:
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory) -> tuple[Path, Path]:
     _tracked()
-    pytest.importorskip("build", reason="python -m build is in the dev extra")
+    import build  # noqa: F401  (python -m build: the dev extra, which the test command installs)
+
     out_dir = tmp_path_factory.mktemp("dist")
     done = subprocess.run([sys.executable, "-m", "build", "-o", str(out_dir), str(ROOT)], capture_output=True,
                           text=True, timeout=600)

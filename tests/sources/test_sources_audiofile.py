@@ -12,14 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy  # noqa: F401  (the audio extra, which the test command installs)
+import soundfile
 
-soundfile = pytest.importorskip("soundfile", reason="needs the audio extra")
-pytest.importorskip("scipy", reason="needs the audio extra")
-
-from edgeadapt.errors import InputError  # noqa: E402
-from edgeadapt.sources.audio import resample  # noqa: E402
-from edgeadapt.sources.audiofile import AudioFileSource, read_audio  # noqa: E402
-from edgeadapt.sources.wav import read_wav, write_wav  # noqa: E402
+from edgeadapt.errors import InputError
+from edgeadapt.sources.audio import resample
+from edgeadapt.sources.audiofile import AudioFileSource, read_audio
+from edgeadapt.sources.wav import read_wav, write_wav
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "fsdd" / "recordings"
 RATE = 16000
