@@ -39,7 +39,7 @@ import numpy as np
 
 from ...core import checks
 from ...errors import InputError, StateMismatchError
-from ...features import Framer, VibrationFeatures
+from ...features import Framer, TelemetryFeatures, VibrationFeatures
 from ...features.telemetry import DEFAULT_SCALES
 from ...features.vibration import STATISTICS
 from ...guard.alerts import AlertGuard
@@ -47,7 +47,6 @@ from ...learn import Moments
 from ...state import FileStore, Persistent, WritePolicy, persist
 from ...core.protocol import Stateful, conditional_mutator, expect_array, expect_keys, expect_scalar, load_parts_state, mutator, parts_state
 from . import tails
-from .features import ChannelFeatures
 from .baseline import DEFAULT_SHRINKAGE, DEFAULT_THRESHOLD_SIGMAS, LEVEL_EVIDENCE, BaselineScorer
 from .monitor import DEFAULT_ADAPT_EVERY, DEFAULT_ADAPT_WEIGHT, AdaptationLimiter, Monitor, WindowResults
 from .slow import DEFAULT_GROUP
@@ -356,8 +355,8 @@ class TelemetryConfig(MaintenanceConfig):
         names = self.make_features().feature_names()
         return tuple(c * len(names) + names.index("level") for c in range(len(self.channels)))
 
-    def make_features(self) -> ChannelFeatures:
-        return ChannelFeatures(self.scales)
+    def make_features(self) -> TelemetryFeatures:
+        return TelemetryFeatures(self.scales)
 
     def seconds_per_window(self) -> float:
         return self.period
