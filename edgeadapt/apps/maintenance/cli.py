@@ -36,6 +36,7 @@ import warnings
 from typing import Any, Iterator, TextIO
 
 from ...cli_common import Output, Schema, add_output_options
+from ...sources.defaults import DEFAULT_CHUNK_ROWS
 
 OUTPUT_HEADER = "window,time,phase,score,alert,event"
 # --json records (docs/maintenance.md, "JSON output"; 'edgeadapt schema maintenance.window')
@@ -150,8 +151,6 @@ def check_options(args: argparse.Namespace) -> None:
 
 
 def _add_config_options(p: argparse.ArgumentParser) -> None:
-    from ...sources.defaults import DEFAULT_CHUNK_ROWS
-
     p.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS, help="input rows read at a time (latency)")
     g = p.add_argument_group("configuration (only when the state file is created)")
     g.add_argument("--kind", choices=("vibration", "telemetry"), help="input kind (default vibration)")
@@ -633,7 +632,7 @@ def register(groups: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("demo", help="make sample vibration data in its own directory, then learn and watch it")
     p.add_argument("--dir", default="edgeadapt-maintenance-demo", help="directory for the demo's data, state and output")
-    p.add_argument("--chunk-rows", type=int, default=8192, help=argparse.SUPPRESS)
+    p.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS, help=argparse.SUPPRESS)
     add_output_options(p, json=False)
     p.set_defaults(func=_demo)
 
