@@ -46,6 +46,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import functools
 import sys
 import weakref
@@ -384,6 +385,38 @@ class Stateful:
     def parts(self) -> dict[str, "Stateful"]:
         """The adopted parts by name (a new dict)."""
         return dict(self.__dict__.get(_PARTS, {}))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Stateful":
+        """A new, unobserved component with a deep copy of this one's attributes.
+
+        The copy has no listeners and no parent, and its methods are the class's (a
+        tracked original's wrapped methods stay with the original), so changing the copy
+        never saves, notifies or changes the original (attributes named ``_ea_...`` are
+        tracking and wiring, and are not copied): what an update gate applies a
+        proposed update to (a *candidate*). Parts are adopted again by the copy.
+
+        Examples
+        --------
+        >>> import copy
+        >>> from edgeadapt.learn import Moments
+        >>> a = StateGroup(m=Moments(1)); a.subscribe(print)
+        >>> b = copy.deepcopy(a); b["m"].update(1.0)          # prints nothing
+        >>> a["m"].state_dict()["count"], b["m"].state_dict()["count"]
+        (np.float64(0.0), np.float64(1.0))
+        """
+        cls = type(self)
+        new = cls.__new__(cls)
+        memo[id(self)] = new
+        d = self.__dict__
+        tracked = _TRACKED in d
+        for key, value in d.items():
+            if key.startswith("_ea_") or (tracked and key in cls._ea_mutators):
+                continue
+            new.__dict__[key] = copy.deepcopy(value, memo)
+        parts = d.get(_PARTS)
+        if parts:
+            new.adopt(**{name: copy.deepcopy(part, memo) for name, part in parts.items()})
+        return new
 
 
 def component_name(component: Any) -> str:
